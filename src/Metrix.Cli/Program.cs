@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Metrix.Cli;
+
+/// <summary>Entry point of the <c>metrix</c> command.</summary>
+public static class Program
+{
+    /// <summary>Parses the command line and runs the chosen command.</summary>
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("Metrix: deep metric learning with mixup, on a managed CPU engine.");
+        return root.Parse(args).Invoke();
+    }
+}

@@ -1,0 +1,171 @@
+namespace Metrix.Tensors;
+
+/// <summary>
+/// Fork-join parallel loops on a fixed set of worker threads.
+/// </summary>
+/// <remarks>
+/// A range is split into contiguous chunks that depend only on its length and <see cref="Threads"/>,
+/// so a computation is deterministic for a given thread count. Calls made from inside a parallel body,
+/// or while another thread owns the workers, run their chunks on the calling thread.
+/// </remarks>
+public static class Workers
+{
+    private static readonly object Gate = new();
+    private static int _threads = DefaultThreads();
+    private static Pool? _pool;
+    [ThreadStatic] private static bool _inBody;
+
+    /// <summary>Threads used by parallel kernels (default: the processor count, or METRIX_THREADS).</summary>
+    public static int Threads
+    {
+        get => _threads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            lock (Gate)
+            {
+                if (value == _threads) return;
+                _pool?.Stop();
+                _pool = null;
+                _threads = value;
+            }
+        }
+    }
+
+    /// <summary>Number of chunks a range of <paramref name="count"/> items splits into (at least <paramref name="grain"/> items each).</summary>
+    public static int ChunkCount(long count, long grain = 1)
+    {
+        if (count <= 0) return 0;
+        long byGrain = Math.Max(1, count / Math.Max(1, grain));
+        return (int)Math.Min(_threads, byGrain);
+    }
+
+    /// <summary>Start of chunk <paramref name="chunk"/> of <paramref name="chunks"/> over [0, count).</summary>
+    public static int ChunkStart(int count, int chunks, int chunk) => (int)((long)count * chunk / chunks);
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(start, end) over contiguous chunks of [0, <paramref name="count"/>),
+    /// each at least <paramref name="grain"/> items long (except when the range is shorter).
+    /// </summary>
+    public static void For(int count, int grain, Action<int, int> body)
+    {
+        int chunks = ChunkCount(count, grain);
+        if (chunks == 0) return;
+        Chunks(chunks, c => body(ChunkStart(count, chunks, c), ChunkStart(count, chunks, c + 1)));
+    }
+
+    /// <summary><see cref="For(int, int, Action{int, int})"/> with a grain of one item.</summary>
+    public static void For(int count, Action<int, int> body) => For(count, 1, body);
+
+    /// <summary>Runs <paramref name="body"/>(i) for every i in [0, <paramref name="chunks"/>), in parallel.</summary>
+    public static void Chunks(int chunks, Action<int> body)
+    {
+        if (chunks <= 0) return;
+        if (chunks == 1 || _threads == 1 || _inBody || !Monitor.TryEnter(Gate))
+        {
+            RunInline(chunks, body);
+            return;
+        }
+        try
+        {
+            _pool ??= new Pool(_threads - 1);
+            _pool.Run(chunks, body);
+        }
+        finally
+        {
+            Monitor.Exit(Gate);
+        }
+    }
+
+    private static void RunInline(int chunks, Action<int> body)
+    {
+        bool outer = !_inBody;
+        _inBody = true;
+        try
+        {
+            for (int c = 0; c < chunks; c++) body(c);
+        }
+        finally
+        {
+            if (outer) _inBody = false;
+        }
+    }
+
+    private static int DefaultThreads()
+    {
+        var env = Environment.GetEnvironmentVariable("METRIX_THREADS");
+        return int.TryParse(env, out int n) && n > 0 ? n : Environment.ProcessorCount;
+    }
+
+    /// <summary>Background threads that take chunks from a shared counter; the caller works too.</summary>
+    private sealed class Pool
+    {
+        private readonly Thread[] _threads;
+        private readonly SemaphoreSlim _wake = new(0);
+        private readonly ManualResetEventSlim _done = new(false, spinCount: 2000);
+        private volatile Job? _job;
+        private volatile bool _stopping;
+
+        public Pool(int workers)
+        {
+            _threads = new Thread[workers];
+            for (int i = 0; i < workers; i++)
+            {
+                _threads[i] = new Thread(Loop) { IsBackground = true, Name = $"metrix-worker-{i}" };
+                _threads[i].Start();
+            }
+        }
+
+        public void Run(int chunks, Action<int> body)
+        {
+            var job = new Job(body, chunks);
+            _done.Reset();
+            _job = job;
+            _wake.Release(Math.Min(_threads.Length, chunks - 1));
+            _inBody = true;
+            try { Work(job); }
+            finally { _inBody = false; }
+            _done.Wait();
+            _job = null;
+            if (job.Error is not null) throw new AggregateException(job.Error);
+        }
+
+        public void Stop()
+        {
+            _stopping = true;
+            _wake.Release(_threads.Length);
+        }
+
+        private void Loop()
+        {
+            _inBody = true;
+            while (true)
+            {
+                _wake.Wait();
+                if (_stopping) return;
+                if (_job is { } job) Work(job);
+            }
+        }
+
+        private void Work(Job job)
+        {
+            int c;
+            while ((c = Interlocked.Increment(ref job.Next) - 1) < job.Chunks)
+            {
+                try { job.Body(c); }
+                catch (Exception e) { Interlocked.CompareExchange(ref job.Error, e, null); }
+                if (Interlocked.Decrement(ref job.Pending) == 0) _done.Set();
+            }
+        }
+
+        /// <summary>One parallel loop; a worker woken late finds its counter exhausted and does nothing.</summary>
+        private sealed class Job(Action<int> body, int chunks)
+        {
+            public readonly Action<int> Body = body;
+            public readonly int Chunks = chunks;
+            public int Next;
+            public int Pending = chunks;
+            public Exception? Error;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+namespace Metrix.Tensors.Tests;
+
+public sealed class WorkersTests
+{
+    [Fact]
+    public void Every_item_is_visited_exactly_once()
+    {
+        var hits = new int[10_001];
+        Workers.For(hits.Length, 7, (s, e) => { for (int i = s; i < e; i++) Interlocked.Increment(ref hits[i]); });
+        Assert.All(hits, h => Assert.Equal(1, h));
+    }
+
+    [Fact]
+    public void Nested_loops_run_inline_without_deadlock()
+    {
+        int total = 0;
+        Workers.For(8, (s, e) =>
+        {
+            for (int i = s; i < e; i++)
+                Workers.For(10, (a, b) => Interlocked.Add(ref total, b - a));
+        });
+        Assert.Equal(80, total);
+    }
+
+    [Fact]
+    public void Exceptions_in_a_body_reach_the_caller()
+    {
+        Assert.ThrowsAny<Exception>(() => Workers.Chunks(4, c => { if (c == 2) throw new InvalidOperationException("boom"); }));
+        int ok = 0;
+        Workers.Chunks(4, _ => Interlocked.Increment(ref ok));
+        Assert.Equal(4, ok);
+    }
+
+    [Fact]
+    public void Chunk_boundaries_depend_only_on_count_and_thread_count()
+    {
+        int chunks = Workers.ChunkCount(1000, 10);
+        Assert.Equal(Math.Min(Workers.Threads, 100), chunks);
+        Assert.Equal(0, Workers.ChunkStart(1000, chunks, 0));
+        Assert.Equal(1000, Workers.ChunkStart(1000, chunks, chunks));
+    }
+}
