@@ -1,0 +1,151 @@
+using System.Numerics.Tensors;
+
+namespace Metrix.Tensors;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Batch normalisation over [N,C,H,W] per channel: y = (x − μ)/√(σ² + ε)·γ + β.
+    /// Training: μ, σ² are the batch mean and biased variance, and the running statistics are updated in
+    /// place (running = (1 − m)·running + m·batch, the variance unbiased), as PyTorch does. Evaluation:
+    /// μ, σ² are the running statistics, so the op is a per-channel affine. γ (weight) and β (bias) may be
+    /// null (1 and 0); they get gradients only when they require them (a frozen affine does not).
+    /// </summary>
+    public static unsafe Tensor BatchNorm2d(Tensor x, Tensor? weight, Tensor? bias, Tensor runningMean, Tensor runningVar,
+        bool training, float momentum = 0.1f, float eps = 1e-5f)
+    {
+        if (x.Rank != 4) throw new ArgumentException($"BatchNorm2d expects [N,C,H,W]; got {Shapes.Format(x.Shape)}");
+        int n = x.Dim(0), c = x.Dim(1), hw = x.Dim(2) * x.Dim(3);
+        if (runningMean.Size != c || runningVar.Size != c || (weight is not null && weight.Size != c) || (bias is not null && bias.Size != c))
+            throw new ArgumentException($"BatchNorm2d parameters must have {c} elements");
+        long count = (long)n * hw;
+        if (training && count < 2) throw new ArgumentException($"BatchNorm2d in training needs more than one value per channel; got {Shapes.Format(x.Shape)}");
+        var mean = new float[c];
+        var invStd = new float[c];
+        float* xp = x.Pointer;
+        if (training)
+        {
+            Workers.For(c, 1, (c0, c1) =>
+            {
+                for (int ch = c0; ch < c1; ch++)
+                {
+                    double sum = 0;
+                    for (int i = 0; i < n; i++) sum += TensorPrimitives.Sum(new ReadOnlySpan<float>(xp + ((long)i * c + ch) * hw, hw));
+                    double mu = sum / count;
+                    double sq = 0;
+                    for (int i = 0; i < n; i++)
+                    {
+                        var row = new ReadOnlySpan<float>(xp + ((long)i * c + ch) * hw, hw);
+                        for (int j = 0; j < row.Length; j++) { double d = row[j] - mu; sq += d * d; }
+                    }
+                    double variance = sq / count;
+                    mean[ch] = (float)mu;
+                    invStd[ch] = (float)(1.0 / Math.Sqrt(variance + eps));
+                    runningMean.Span[ch] = (1 - momentum) * runningMean.Span[ch] + momentum * (float)mu;
+                    runningVar.Span[ch] = (1 - momentum) * runningVar.Span[ch] + momentum * (float)(sq / (count - 1));
+                }
+            });
+        }
+        else
+        {
+            for (int ch = 0; ch < c; ch++)
+            {
+                mean[ch] = runningMean.Span[ch];
+                invStd[ch] = 1f / MathF.Sqrt(runningVar.Span[ch] + eps);
+            }
+        }
+        var y = x.EmptyLike();
+        float* yp = y.Pointer;
+        var scale = new float[c];
+        var shift = new float[c];
+        for (int ch = 0; ch < c; ch++)
+        {
+            float gamma = weight?.Span[ch] ?? 1f, beta = bias?.Span[ch] ?? 0f;
+            scale[ch] = gamma * invStd[ch];
+            shift[ch] = beta - mean[ch] * scale[ch];
+        }
+        Workers.For(n * c, Math.Max(1, 16384 / Math.Max(1, hw)), (s, e) =>
+        {
+            for (int plane = s; plane < e; plane++)
+            {
+                int ch = plane % c;
+                var dst = new Span<float>(yp + (long)plane * hw, hw);
+                TensorPrimitives.Multiply(new ReadOnlySpan<float>(xp + (long)plane * hw, hw), scale[ch], dst);
+                TensorPrimitives.Add(dst, shift[ch], dst);
+            }
+        });
+        Tensor[] inputs = weight is null ? (bias is null ? [x] : [x, bias]) : (bias is null ? [x, weight] : [x, weight, bias]);
+        return Autograd.Record(y, "batch_norm2d", (g, grads) =>
+        {
+            float* gp = g.Pointer;
+            bool needX = Gradients.Needs(x), needW = weight is not null && Gradients.Needs(weight), needB = bias is not null && Gradients.Needs(bias);
+            // Per channel: Σg and Σg·x̂ with x̂ = (x − μ)·invStd.
+            var sumG = new double[c];
+            var sumGx = new double[c];
+            Workers.For(c, 1, (c0, c1) =>
+            {
+                for (int ch = c0; ch < c1; ch++)
+                {
+                    double sg = 0, sgx = 0;
+                    float mu = mean[ch];
+                    for (int i = 0; i < n; i++)
+                    {
+                        long off = ((long)i * c + ch) * hw;
+                        var gr = new ReadOnlySpan<float>(gp + off, hw);
+                        var xr = new ReadOnlySpan<float>(xp + off, hw);
+                        sg += TensorPrimitives.Sum(gr);
+                        double dot = TensorPrimitives.Dot(gr, xr);
+                        sgx += dot - mu * TensorPrimitives.Sum(gr);
+                    }
+                    sumG[ch] = sg;
+                    sumGx[ch] = sgx * invStd[ch];
+                }
+            });
+            if (needW)
+            {
+                var gw = grads.Slot(weight!, out bool fresh);
+                for (int ch = 0; ch < c; ch++) gw.Span[ch] = (fresh ? 0f : gw.Span[ch]) + (float)sumGx[ch];
+            }
+            if (needB)
+            {
+                var gb = grads.Slot(bias!, out bool fresh);
+                for (int ch = 0; ch < c; ch++) gb.Span[ch] = (fresh ? 0f : gb.Span[ch]) + (float)sumG[ch];
+            }
+            if (!needX) return;
+            var gx = x.EmptyLike();
+            float* gxp = gx.Pointer;
+            // Training: ∂x = γ·invStd·(g − mean(g) − x̂·mean(g·x̂)); evaluation: ∂x = g·γ·invStd.
+            var a = new float[c];
+            var b = new float[c];
+            var d = new float[c];
+            for (int ch = 0; ch < c; ch++)
+            {
+                float k = scale[ch];
+                if (training)
+                {
+                    double mg = sumG[ch] / count, mgx = sumGx[ch] / count;
+                    // ∂x = k·g − k·mg − k·x̂·mgx = k·g + (−k·invStd·mgx)·x + (k·mg·… ) folded into a·g + b·x + d
+                    a[ch] = k;
+                    b[ch] = (float)(-k * invStd[ch] * mgx);
+                    d[ch] = (float)(-k * mg + k * invStd[ch] * mgx * mean[ch]);
+                }
+                else { a[ch] = k; b[ch] = 0; d[ch] = 0; }
+            }
+            Workers.For(n * c, Math.Max(1, 16384 / Math.Max(1, hw)), (s, e) =>
+            {
+                for (int plane = s; plane < e; plane++)
+                {
+                    int ch = plane % c;
+                    var dst = new Span<float>(gxp + (long)plane * hw, hw);
+                    var gr = new ReadOnlySpan<float>(gp + (long)plane * hw, hw);
+                    if (!training) { TensorPrimitives.Multiply(gr, a[ch], dst); continue; }
+                    var xr = new ReadOnlySpan<float>(xp + (long)plane * hw, hw);
+                    TensorPrimitives.Multiply(xr, b[ch], dst);
+                    TensorPrimitives.Add(dst, d[ch], dst);
+                    TensorPrimitives.MultiplyAdd(gr, a[ch], dst, dst);
+                }
+            });
+            grads.Take(x, gx);
+        }, inputs);
+    }
+}
