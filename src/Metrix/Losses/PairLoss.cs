@@ -1,0 +1,88 @@
+using Metrix.Tensors;
+
+namespace Metrix.Losses;
+
+/// <summary>
+/// A loss over labelled pairs (SPEC §2, label form). Implementations see, per pair, the similarity
+/// s = ⟨a, x⟩ and the distance d = ‖a − x‖, and return the loss and its derivative with respect to each;
+/// <see cref="Compute"/> turns those into gradients of the anchors and candidates in one pass:
+/// ∂a += ∂ℓ/∂s·x + ∂ℓ/∂d·(a − x)/d and ∂x += ∂ℓ/∂s·a − ∂ℓ/∂d·(a − x)/d.
+/// </summary>
+public abstract class PairLoss
+{
+    /// <summary>Name as given to <c>--loss</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Whether the anchors are learnable proxies (proxy anchor) rather than batch embeddings.</summary>
+    public virtual bool ProxyAnchors => false;
+
+    /// <summary>Whether the candidates are learnable proxies (ProxyNCA, ProxyNCA++).</summary>
+    public virtual bool ProxyCandidates => false;
+
+    /// <summary>Loss parameters (proxies) with their names; trained in their own optimiser group.</summary>
+    public virtual IReadOnlyList<(string Name, Tensor Tensor)> Parameters => [];
+
+    /// <summary>
+    /// The loss of the pairs; fills <paramref name="dLds"/> and <paramref name="dLdd"/> per pair.
+    /// </summary>
+    protected abstract double Evaluate(PairValues values, Span<double> dLds, Span<double> dLdd);
+
+    /// <summary>
+    /// ℓ(anchors [A,D], candidates [M,D], pairs) as a scalar tensor with gradients to both inputs.
+    /// When <paramref name="pairGradient"/> is given it receives ∂ℓ/∂s per pair (distance terms converted
+    /// with ∂d/∂s = −1/d, exact for unit vectors): the positivity analysis reads it.
+    /// </summary>
+    public unsafe Tensor Compute(Tensor anchors, Tensor candidates, Pairs pairs, double[]? pairGradient = null)
+    {
+        int dim = anchors.Dim(-1);
+        if (candidates.Dim(-1) != dim) throw new ArgumentException($"anchors and candidates differ in width: {dim} and {candidates.Dim(-1)}");
+        int count = pairs.Count;
+        var s = new double[count];
+        var d = new double[count];
+        float* ap = anchors.Pointer, cp = candidates.Pointer;
+        nint apn = (nint)ap, cpn = (nint)cp;
+        Workers.For(count, 1024, (k0, k1) =>
+        {
+            for (int k = k0; k < k1; k++)
+            {
+                var a = new ReadOnlySpan<float>((float*)apn + (long)pairs.Anchor[k] * dim, dim);
+                var x = new ReadOnlySpan<float>((float*)cpn + (long)pairs.Candidate[k] * dim, dim);
+                s[k] = System.Numerics.Tensors.TensorPrimitives.Dot(a, x);
+                d[k] = System.Numerics.Tensors.TensorPrimitives.Distance(a, x);
+            }
+        });
+        var dLds = new double[count];
+        var dLdd = new double[count];
+        double value = Evaluate(new PairValues(pairs, s, d, anchors.Dim(0), candidates.Dim(0)), dLds, dLdd);
+        if (pairGradient is not null)
+            for (int k = 0; k < count; k++) pairGradient[k] = dLds[k] - (d[k] > 0 ? dLdd[k] / d[k] : 0);
+        var y = Tensor.Scalar((float)value);
+        return Autograd.Record(y, Name, (g, grads) =>
+        {
+            float scale = g.Span[0];
+            bool needA = Gradients.Needs(anchors), needC = Gradients.Needs(candidates);
+            var ga = needA ? new float[anchors.Size] : null;
+            var gc = needC ? new float[candidates.Size] : null;
+            // Sequential over pairs: deterministic accumulation order whatever the thread count.
+            var diff = new float[dim];
+            for (int k = 0; k < count; k++)
+            {
+                double cs = dLds[k] * scale, cd = d[k] > 0 ? dLdd[k] * scale / d[k] : 0;
+                if (cs == 0 && cd == 0) continue;
+                int ai = pairs.Anchor[k] * dim, ci = pairs.Candidate[k] * dim;
+                for (int t = 0; t < dim; t++)
+                {
+                    float av = ap[ai + t], xv = cp[ci + t];
+                    float dv = (float)cd * (av - xv);
+                    if (ga is not null) ga[ai + t] += (float)cs * xv + dv;
+                    if (gc is not null) gc[ci + t] += (float)cs * av - dv;
+                }
+            }
+            if (ga is not null) grads.Take(anchors, Tensor.FromArray(ga, anchors.ShapeArray()));
+            if (gc is not null) grads.Take(candidates, Tensor.FromArray(gc, candidates.ShapeArray()));
+        }, anchors, candidates);
+    }
+}
+
+/// <summary>Per-pair similarities and distances handed to a loss.</summary>
+public readonly record struct PairValues(Pairs Pairs, double[] S, double[] D, int Anchors, int Candidates);

@@ -1,0 +1,119 @@
+using Metrix.Tensors;
+
+namespace Metrix.Mixup;
+
+/// <summary>Differentiable mixing of rows and of layer-4 feature maps.</summary>
+public static class MixOps
+{
+    /// <summary>
+    /// mix_λ of rows: y[m] = λ·x[i[m]] + (1 − λ)·x[j[m]] for x [N,…]. ∂x[i[m]] += λ·g[m], ∂x[j[m]] += (1 − λ)·g[m].
+    /// </summary>
+    public static unsafe Tensor MixRows(Tensor x, int[] i, int[] j, float lambda)
+    {
+        int rows = i.Length, width = x.Size / x.Dim(0);
+        var shape = x.ShapeArray();
+        shape[0] = rows;
+        var y = Tensor.Empty(shape);
+        float* xp = x.Pointer, yp = y.Pointer;
+        nint xn = (nint)xp, yn = (nint)yp;
+        Workers.For(rows, Math.Max(1, 8192 / Math.Max(1, width)), (m0, m1) =>
+        {
+            for (int m = m0; m < m1; m++)
+            {
+                var dst = new Span<float>((float*)yn + (long)m * width, width);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(new ReadOnlySpan<float>((float*)xn + (long)i[m] * width, width), lambda, dst);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>((float*)xn + (long)j[m] * width, width), 1 - lambda, dst, dst);
+            }
+        });
+        return Autograd.Record(y, "mix_rows", (g, grads) =>
+        {
+            var gx = x.ZerosLike();
+            float* gp = g.Pointer, gxp = gx.Pointer;
+            for (int m = 0; m < rows; m++)
+            {
+                var src = new ReadOnlySpan<float>(gp + (long)m * width, width);
+                var di = new Span<float>(gxp + (long)i[m] * width, width);
+                var dj = new Span<float>(gxp + (long)j[m] * width, width);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src, lambda, di, di);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src, 1 - lambda, dj, dj);
+            }
+            grads.Take(x, gx);
+        }, x);
+    }
+
+    /// <summary>
+    /// The head's pooling of mixed feature maps without building them: for features [N,C,H,W] and mixes
+    /// (i[m], j[m]), y[m,c] = avg(mix) + max(mix) with mix = λ·F[i[m],c] + (1 − λ)·F[j[m],c]. Average pooling
+    /// is linear (pooled once, then mixed); the max is taken over the mixed values on the fly and its
+    /// position remembered, so the backward routes λ·g and (1 − λ)·g to that position of both maps.
+    /// </summary>
+    public static unsafe Tensor MixedPool(Tensor features, int[] i, int[] j, float lambda)
+    {
+        if (features.Rank != 4) throw new ArgumentException($"MixedPool expects [N,C,H,W]; got {Shapes.Format(features.Shape)}");
+        int n = features.Dim(0), c = features.Dim(1), hw = features.Dim(2) * features.Dim(3), mixes = i.Length;
+        var avg = new float[n * c];
+        float* fp = features.Pointer;
+        nint fn = (nint)fp;
+        Workers.For(n * c, 256, (s, e) =>
+        {
+            for (int p = s; p < e; p++)
+                avg[p] = System.Numerics.Tensors.TensorPrimitives.Sum(new ReadOnlySpan<float>((float*)fn + (long)p * hw, hw)) / hw;
+        });
+        var y = Tensor.Empty(mixes, c);
+        var arg = new int[mixes * c];
+        float* yp = y.Pointer;
+        nint yn = (nint)yp;
+        float mu = 1 - lambda;
+        Workers.For(mixes, 16, (m0, m1) =>
+        {
+            for (int m = m0; m < m1; m++)
+            {
+                float* fi = (float*)fn + (long)i[m] * c * hw, fj = (float*)fn + (long)j[m] * c * hw;
+                for (int ch = 0; ch < c; ch++)
+                {
+                    float* a = fi + ch * hw, b = fj + ch * hw;
+                    float best = lambda * a[0] + mu * b[0];
+                    int bestT = 0;
+                    for (int t = 1; t < hw; t++)
+                    {
+                        float v = lambda * a[t] + mu * b[t];
+                        if (v > best) { best = v; bestT = t; }
+                    }
+                    arg[m * c + ch] = bestT;
+                    ((float*)yn)[(long)m * c + ch] = best + lambda * avg[i[m] * c + ch] + mu * avg[j[m] * c + ch];
+                }
+            }
+        });
+        return Autograd.Record(y, "mixed_pool", (g, grads) =>
+        {
+            var gf = features.ZerosLike();
+            float* gp = g.Pointer, gfp = gf.Pointer;
+            nint gpn = (nint)gp, gfn = (nint)gfp;
+            // Parallel over channels: every write of a channel stays in that channel (deterministic).
+            Workers.For(c, 1, (c0, c1) =>
+            {
+                var gAvg = new float[n];
+                for (int ch = c0; ch < c1; ch++)
+                {
+                    Array.Clear(gAvg);
+                    for (int m = 0; m < mixes; m++)
+                    {
+                        float gv = ((float*)gpn)[(long)m * c + ch];
+                        int t = arg[m * c + ch];
+                        ((float*)gfn)[((long)i[m] * c + ch) * hw + t] += lambda * gv;
+                        ((float*)gfn)[((long)j[m] * c + ch) * hw + t] += mu * gv;
+                        gAvg[i[m]] += lambda * gv;
+                        gAvg[j[m]] += mu * gv;
+                    }
+                    for (int img = 0; img < n; img++)
+                    {
+                        if (gAvg[img] == 0) continue;
+                        var plane = new Span<float>((float*)gfn + ((long)img * c + ch) * hw, hw);
+                        System.Numerics.Tensors.TensorPrimitives.Add(plane, gAvg[img] / hw, plane);
+                    }
+                }
+            });
+            grads.Take(features, gf);
+        }, features);
+    }
+}
