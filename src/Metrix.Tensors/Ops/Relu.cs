@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using Metrix.Tensors.Kernels;
 
 namespace Metrix.Tensors;
@@ -32,67 +33,13 @@ public static partial class Ops
         }, a, b);
     }
 
-    private static Tensor ReluGrad(Tensor g, Tensor y)
-    {
-        var gx = g.EmptyLike();
-        Elementwise.Parallel(g.Size, (s, n) =>
-        {
-            var gs = g.Span.Slice(s, n);
-            var ys = y.Span.Slice(s, n);
-            var d = gx.Span.Slice(s, n);
-            for (int i = 0; i < n; i++) d[i] = ys[i] > 0 ? gs[i] : 0f;
-        });
-        return gx;
-    }
+    private static Tensor ReluGrad(Tensor g, Tensor y) => Map.Binary(new PositiveMask(), g, y);
 
-    /// <summary>
-    /// Rows scaled to unit length along the last dimension: y = x / √(Σx² + ε) (ε inside the root).
-    /// ∂x = (g − y·⟨g, y⟩) / √(Σx² + ε).
-    /// </summary>
-    public static Tensor L2Normalize(Tensor x, float eps = 1e-12f)
+    /// <summary>(g, y) ↦ g where y &gt; 0, else 0.</summary>
+    internal readonly struct PositiveMask : IBinaryOperator
     {
-        int d = x.Dim(-1), rows = x.Size / d;
-        var y = x.EmptyLike();
-        var norms = new float[rows];
-        for (int r = 0; r < rows; r++)
-        {
-            var xr = x.Span.Slice(r * d, d);
-            float norm = MathF.Sqrt(TensorPrimitives.Dot(xr, xr) + eps);
-            norms[r] = norm;
-            TensorPrimitives.Divide(xr, norm, y.Span.Slice(r * d, d));
-        }
-        return Autograd.Record(y, "l2_normalize", (g, grads) =>
-        {
-            var gx = x.EmptyLike();
-            for (int r = 0; r < rows; r++)
-            {
-                var gr = g.Span.Slice(r * d, d);
-                var yr = y.Span.Slice(r * d, d);
-                var dst = gx.Span.Slice(r * d, d);
-                float dot = TensorPrimitives.Dot(gr, yr);
-                TensorPrimitives.MultiplyAdd(yr, -dot, gr, dst);
-                TensorPrimitives.Divide(dst, norms[r], dst);
-            }
-            grads.Take(x, gx);
-        }, x);
-    }
-
-    /// <summary>The same values with a new shape (one dimension may be −1). ∂x = g reshaped back.</summary>
-    public static Tensor Reshape(Tensor x, params int[] shape)
-    {
-        var resolved = (int[])shape.Clone();
-        int infer = Array.IndexOf(resolved, -1);
-        if (infer >= 0)
-        {
-            int known = 1;
-            for (int i = 0; i < resolved.Length; i++) if (i != infer) known *= resolved[i];
-            resolved[infer] = known == 0 ? 0 : x.Size / known;
-        }
-        long size = 1;
-        foreach (int s in resolved) size *= s;
-        if (size != x.Size) throw new ArgumentException($"cannot reshape {Shapes.Format(x.Shape)} to {Shapes.Format(shape)}");
-        var y = Tensor.FromArray(x.Span, resolved);
-        var inShape = x.ShapeArray();
-        return Autograd.Record(y, "reshape", (g, grads) => grads.Take(x, Tensor.FromArray(g.Span, inShape)), x);
+        public float Invoke(float g, float y) => y > 0 ? g : 0f;
+        public Vector256<float> Invoke(Vector256<float> g, Vector256<float> y) => g & Vector256.GreaterThan(y, Vector256<float>.Zero);
+        public Vector512<float> Invoke(Vector512<float> g, Vector512<float> y) => g & Vector512.GreaterThan(y, Vector512<float>.Zero);
     }
 }
