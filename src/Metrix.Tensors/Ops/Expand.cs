@@ -17,8 +17,9 @@ public static partial class Ops
                 if (i < lead) throw new ArgumentException($"Expand: −1 is not allowed for a new leading dimension in {Shapes.Format(shape)}");
                 target[i] = x.Shape[i - lead];
             }
-        if (!Shapes.Equal(Shapes.Broadcast(x.Shape, target), target))
-            throw new ArgumentException($"Expand: cannot broadcast {Shapes.Format(x.Shape)} to {Shapes.Format(shape)}");
+        for (int i = lead; i < target.Length; i++)
+            if (x.Shape[i - lead] != 1 && x.Shape[i - lead] != target[i])
+                throw new ArgumentException($"Expand: cannot broadcast {Shapes.Format(x.Shape)} to {Shapes.Format(shape)}");
         var y = BroadcastCopy(x, target);
         return Autograd.Record(y, "expand", (g, grads) => grads.Add(x, g), x);
     }

@@ -25,4 +25,19 @@ public sealed partial class Tensor
 
     /// <summary>s · a.</summary>
     public static Tensor operator *(float s, Tensor a) => Ops.Mul(Scalar(s), a);
+
+    /// <summary>s + a.</summary>
+    public static Tensor operator +(float s, Tensor a) => Ops.Add(a, s);
+
+    /// <summary>a − s.</summary>
+    public static Tensor operator -(Tensor a, float s) => Ops.Sub(a, s);
+
+    /// <summary>s − a.</summary>
+    public static Tensor operator -(float s, Tensor a) => Ops.Sub(s, a);
+
+    /// <summary>a / s.</summary>
+    public static Tensor operator /(Tensor a, float s) => Ops.Div(a, s);
+
+    /// <summary>s / a.</summary>
+    public static Tensor operator /(float s, Tensor a) => Ops.Div(s, a);
 }

@@ -24,6 +24,18 @@ public sealed class OpsParityTests
         ["softplus"] = x => Ops.Softplus(x[0]),
         ["softplus_large"] = x => Ops.Softplus(x[0]),
         ["sigmoid"] = x => Ops.Sigmoid(x[0]),
+        ["pow_2"] = x => Ops.Pow(x[0], 2f),
+        ["pow_3"] = x => Ops.Pow(x[0], 3f),
+        ["pow_half"] = x => Ops.Pow(x[0], 0.5f),
+        ["pow_neg"] = x => Ops.Pow(x[0], -1.5f),
+        ["pow_zero_exp"] = x => Ops.Pow(x[0], 0f),
+        ["pow_tensor"] = x => Ops.Pow(x[0], x[1]),
+        ["maximum"] = x => Ops.Maximum(x[0], x[1]),
+        ["minimum"] = x => Ops.Minimum(x[0], x[1]),
+        ["maximum_ties"] = x => Ops.Maximum(x[0], x[1]),
+        ["minimum_ties"] = x => Ops.Minimum(x[0], x[1]),
+        ["where"] = x => Ops.Where(x[0], x[1], x[2]),
+        ["masked_fill"] = x => Ops.MaskedFill(x[0], x[1], -2.5f),
         ["sum_dim0"] = x => Ops.Sum(x[0], 0),
         ["sum_dim1"] = x => Ops.Sum(x[0], 1),
         ["sum_dim2"] = x => Ops.Sum(x[0], 2),
@@ -70,6 +82,9 @@ public sealed class OpsParityTests
         ["concat_dim0"] = x => Ops.Concat([x[0], x[1]], 0),
         ["concat_dim1"] = x => Ops.Concat([x[0], x[1], x[2]], 1),
         ["stack_dim1"] = x => Ops.Stack([x[0], x[1]], 1),
+        ["cdist"] = x => Ops.Cdist(x[0], x[1]),
+        ["cdist_fd"] = x => Ops.Cdist(x[0], x[1]),
+        ["sqdist"] = x => Ops.SquaredDistances(x[0], x[1]),
     };
 
     public static TheoryData<string> Names => new(Cases.Keys);
