@@ -79,6 +79,8 @@ public sealed class OpsParityTests
         ["expand"] = x => Ops.Expand(x[0], 2, 3, 4),
         ["index_select_rows"] = x => Ops.IndexSelect(x[0], 0, [2, 0, 2, 2, 1]),
         ["index_select_dim1"] = x => Ops.IndexSelect(x[0], 1, [3, 3, 0]),
+        ["gather_dim1"] = x => Ops.Gather(x[0], 1, [2, 0, 2, 1]),
+        ["gather_dim0"] = x => Ops.Gather(x[0], 0, [1, 0, 1, 1, 1, 0]),
         ["concat_dim0"] = x => Ops.Concat([x[0], x[1]], 0),
         ["concat_dim1"] = x => Ops.Concat([x[0], x[1], x[2]], 1),
         ["stack_dim1"] = x => Ops.Stack([x[0], x[1]], 1),
