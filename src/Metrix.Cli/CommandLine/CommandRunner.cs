@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Metrix.Training;
+
+namespace Metrix.Cli;
+
+/// <summary>
+/// The plumbing every command shares: the <c>--verbose</c> flag, Ctrl+C, and turning exceptions into a
+/// one-line <c>error: …</c> on standard error with an exit code (<see cref="ExitCodes"/>); the stack trace is
+/// shown only with <c>--verbose</c>.
+/// </summary>
+public static class CommandRunner
+{
+    /// <summary><c>--verbose</c>, accepted by every command.</summary>
+    public static Option<bool> Verbose { get; } = new("--verbose")
+    {
+        Description = "Show stack traces on errors",
+        Arity = ArgumentArity.Zero,
+        Recursive = true,
+    };
+
+    /// <summary>Cancelled by Ctrl+C while <see cref="Program.Run"/> runs a command.</summary>
+    internal static CancellationToken Interrupt { get; set; }
+
+    /// <summary>Makes <paramref name="body"/> the action of <paramref name="command"/>, run under <see cref="Guard"/>.</summary>
+    public static void SetAction(Command command, Func<ParseResult, CommandContext, int> body) =>
+        command.SetAction(parse =>
+        {
+            var context = new CommandContext(
+                parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(Verbose), Interrupt);
+            return Guard(context, () => body(parse, context));
+        });
+
+    /// <summary>Runs <paramref name="body"/>, mapping exceptions to messages and exit codes.</summary>
+    public static int Guard(CommandContext context, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is OptionException or UsageException)
+        {
+            return Report(context, e, ExitCodes.UsageError);
+        }
+        catch (OperationCanceledException e) when (context.Cancellation.IsCancellationRequested)
+        {
+            context.Error.WriteLine("interrupted");
+            if (context.Verbose) context.Error.WriteLine(e);
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception e)
+        {
+            return Report(context, e, ExitCodes.Failure);
+        }
+    }
+
+    private static int Report(CommandContext context, Exception e, int code)
+    {
+        context.Error.WriteLine("error: " + e.Message);
+        if (context.Verbose) context.Error.WriteLine(e);
+        return code;
+    }
+}

@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text.Json;
+using Metrix.Reports;
+using Metrix.Tensors;
+
+namespace Metrix.Training;
+
+/// <summary>
+/// A run's directory (DESIGN §5): <c>config.json</c> (the resolved <see cref="TrainOptions"/>, keys named as the
+/// flags), <c>log.jsonl</c> (one <see cref="EpochRecord"/> per line), <c>best.safetensors</c> and
+/// <c>last.safetensors</c>, and the plots <c>loss.svg</c> and <c>recall.svg</c>, regenerated after every epoch.
+/// Every file is written atomically, so an interrupted run leaves a consistent directory that
+/// <c>--resume</c> continues.
+/// </summary>
+public sealed class RunDirectory
+{
+    /// <summary>File name of the settings.</summary>
+    public const string ConfigFile = "config.json";
+
+    /// <summary>File name of the per-epoch log.</summary>
+    public const string LogFile = "log.jsonl";
+
+    /// <summary>File name of the checkpoint after the last completed epoch.</summary>
+    public const string LastFile = "last.safetensors";
+
+    /// <summary>File name of the checkpoint with the best Recall@1.</summary>
+    public const string BestFile = "best.safetensors";
+
+    /// <summary>File name of the loss plot.</summary>
+    public const string LossPlotFile = "loss.svg";
+
+    /// <summary>File name of the Recall@K plot.</summary>
+    public const string RecallPlotFile = "recall.svg";
+
+    /// <summary>JSON settings of every file of a run: snake_case names, one line per object.</summary>
+    public static JsonSerializerOptions Json { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = false,
+    };
+
+    private static readonly JsonSerializerOptions IndentedJson = new(Json) { WriteIndented = true };
+
+    private RunDirectory(string path) => Path = System.IO.Path.GetFullPath(path);
+
+    /// <summary>The directory (absolute).</summary>
+    public string Path { get; }
+
+    /// <summary>config.json.</summary>
+    public string ConfigPath => Combine(ConfigFile);
+
+    /// <summary>log.jsonl.</summary>
+    public string LogPath => Combine(LogFile);
+
+    /// <summary>last.safetensors.</summary>
+    public string LastCheckpoint => Combine(LastFile);
+
+    /// <summary>best.safetensors.</summary>
+    public string BestCheckpoint => Combine(BestFile);
+
+    /// <summary>loss.svg.</summary>
+    public string LossPlotPath => Combine(LossPlotFile);
+
+    /// <summary>recall.svg.</summary>
+    public string RecallPlotPath => Combine(RecallPlotFile);
+
+    /// <summary>A new, empty directory <c>root/name</c>; <c>-2</c>, <c>-3</c>, … is appended while that name exists.</summary>
+    public static RunDirectory Create(string root, string name)
+    {
+        if (name.Length == 0 || name.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
+            throw new OptionException("run_name", $"--run_name: '{name}' is not a valid directory name");
+        string path = System.IO.Path.Combine(root, name);
+        for (int i = 2; Directory.Exists(path) || File.Exists(path); i++)
+            path = System.IO.Path.Combine(root, string.Create(CultureInfo.InvariantCulture, $"{name}-{i}"));
+        Directory.CreateDirectory(path);
+        return new RunDirectory(path);
+    }
+
+    /// <summary>An existing run directory (one holding config.json).</summary>
+    public static RunDirectory Open(string path)
+    {
+        var run = new RunDirectory(path);
+        if (!File.Exists(run.ConfigPath))
+            throw new FileNotFoundException($"not a run directory (no {ConfigFile}): {run.Path}", run.ConfigPath);
+        return run;
+    }
+
+    /// <summary>
+    /// Where a run goes: with <c>--resume DIR</c>, that directory and the options saved in it (only
+    /// <c>--threads</c> and <c>--num_workers</c> are taken from <paramref name="options"/>, as they do not change
+    /// results); otherwise the options resolved and validated, and a new directory under <c>save_root</c>
+    /// named by <c>--run_name</c> or <see cref="DefaultName"/>, with config.json written.
+    /// </summary>
+    public static (RunDirectory Run, TrainOptions Options) Start(TrainOptions options, DateTime now)
+    {
+        if (options.Resume is { } resume)
+        {
+            if (!File.Exists(System.IO.Path.Combine(resume, ConfigFile)))
+                throw new OptionException("resume", $"--resume: '{resume}' is not a run directory (no {ConfigFile} in it)");
+            var run = Open(resume);
+            var saved = run.ReadConfig() with { Resume = run.Path, Threads = options.Threads, NumWorkers = options.NumWorkers };
+            return (run, saved.Resolve());
+        }
+        var resolved = options.Resolve();
+        var created = Create(resolved.SaveRoot, resolved.RunName ?? DefaultName(resolved, now));
+        created.WriteConfig(resolved);
+        return (created, resolved);
+    }
+
+    /// <summary><c>dataset_model_loss_mode_sSEED_yyyyMMdd-HHmmss</c>, e.g. <c>emoji_resnet18_contrastive_feature_s1_20250101-120000</c>.</summary>
+    public static string DefaultName(TrainOptions options, DateTime now) => string.Create(CultureInfo.InvariantCulture,
+        $"{options.Dataset}_{options.Model}_{options.Loss}_{options.Mode}_s{options.Seed}_{now:yyyyMMdd-HHmmss}");
+
+    /// <summary>Writes config.json (indented; keys are the flag names).</summary>
+    public void WriteConfig(TrainOptions options) =>
+        AtomicFile.WriteAllText(ConfigPath, JsonSerializer.Serialize(options, IndentedJson) + "\n");
+
+    /// <summary>Reads config.json.</summary>
+    public TrainOptions ReadConfig()
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TrainOptions>(File.ReadAllText(ConfigPath), Json)
+                ?? throw new InvalidDataException($"{ConfigPath}: empty settings");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{ConfigPath}: not valid settings JSON ({e.Message})", e);
+        }
+    }
+
+    /// <summary>The epochs logged so far, in order (an absent log is empty).</summary>
+    public List<EpochRecord> ReadLog()
+    {
+        if (!File.Exists(LogPath)) return [];
+        var records = new List<EpochRecord>();
+        int line = 0;
+        foreach (string text in File.ReadLines(LogPath))
+        {
+            line++;
+            if (text.Length == 0) continue;
+            try
+            {
+                records.Add(JsonSerializer.Deserialize<EpochRecord>(text, Json)
+                    ?? throw new InvalidDataException($"{LogPath}:{line}: null record"));
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{LogPath}:{line}: not an epoch record ({e.Message})", e);
+            }
+        }
+        return records;
+    }
+
+    /// <summary>Appends one epoch to log.jsonl (the file is replaced atomically) and regenerates the plots.</summary>
+    public void Append(EpochRecord record)
+    {
+        var records = ReadLog();
+        records.Add(record);
+        WriteLog(records);
+    }
+
+    /// <summary>Replaces log.jsonl with <paramref name="records"/> (atomically) and regenerates the plots.</summary>
+    public void WriteLog(IReadOnlyList<EpochRecord> records)
+    {
+        AtomicFile.WriteAllText(LogPath, string.Concat(records.Select(r => JsonSerializer.Serialize(r, Json) + "\n")));
+        WritePlots(records);
+    }
+
+    /// <summary>
+    /// Writes loss.svg (total, clean and mixed loss per epoch) and recall.svg (Recall@K per evaluated epoch,
+    /// one series per K). Epochs are shown from 1.
+    /// </summary>
+    public void WritePlots(IReadOnlyList<EpochRecord> records)
+    {
+        double[] epochs = records.Select(r => r.Epoch + 1.0).ToArray();
+        var loss = new LineChart { Title = "Training loss", XLabel = "epoch", YLabel = "loss" }
+            .Add(new ChartSeries("total", epochs, records.Select(r => r.Loss).ToArray(), SeriesStyle.LineAndMarkers))
+            .Add(new ChartSeries("clean", epochs, records.Select(r => r.CleanLoss).ToArray(), SeriesStyle.LineAndMarkers));
+        if (records.Any(r => r.MixedLoss is not null))
+            loss.Add(new ChartSeries("mixed", epochs, records.Select(r => r.MixedLoss ?? double.NaN).ToArray(), SeriesStyle.LineAndMarkers));
+        loss.Save(LossPlotPath);
+
+        var evaluated = records.Where(r => r.Recall is not null).ToList();
+        var ks = evaluated.SelectMany(r => r.Recall!.Keys).Distinct()
+            .OrderBy(k => int.TryParse(k, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : int.MaxValue)
+            .ThenBy(k => k, StringComparer.Ordinal);
+        var recall = new LineChart { Title = "Recall@K", XLabel = "epoch", YLabel = "Recall@K (%)" };
+        double[] evaluatedEpochs = evaluated.Select(r => r.Epoch + 1.0).ToArray();
+        foreach (string k in ks)
+            recall.Add(new ChartSeries("R@" + k, evaluatedEpochs,
+                evaluated.Select(r => r.Recall!.TryGetValue(k, out double v) ? v : double.NaN).ToArray(), SeriesStyle.LineAndMarkers));
+        recall.Save(RecallPlotPath);
+    }
+
+    private string Combine(string file) => System.IO.Path.Combine(Path, file);
+}

@@ -1,0 +1,35 @@
+namespace Metrix.Training;
+
+/// <summary>
+/// The dataset-dependent defaults of <see cref="TrainOptions"/>: the settings the command fills in when a flag
+/// is not given. <see cref="Emoji"/> is the main job (<c>metrix train</c> with no flags), chosen to finish
+/// within minutes on a small CPU; <see cref="Release"/> holds the authors' main.py defaults and applies to
+/// every other dataset. This is the one place to tune them.
+/// </summary>
+public sealed record TrainDefaults(
+    string Model,
+    int BatchSize,
+    int EmbeddingSize,
+    bool BnFreeze,
+    int NumEpochs,
+    int Warm,
+    int LrDecayStep,
+    double Lr,
+    int ImagesPerClass,
+    int ImageSize,
+    string Optimizer,
+    string Pretrained)
+{
+    /// <summary>The main job on the embedded emoji set: ResNet-18 from scratch at 64 px, 25 classes × 4 images per batch, AdamW.</summary>
+    public static TrainDefaults Emoji { get; } = new(
+        Model: "resnet18", BatchSize: 100, EmbeddingSize: 128, BnFreeze: false, NumEpochs: 24, Warm: 0,
+        LrDecayStep: 16, Lr: 1e-3, ImagesPerClass: 4, ImageSize: 64, Optimizer: "adamw", Pretrained: "none");
+
+    /// <summary>The release's main.py defaults (ResNet-50 from ImageNet weights at 224 px, Adam, lr 1e-4, StepLR(10)).</summary>
+    public static TrainDefaults Release { get; } = new(
+        Model: "resnet50", BatchSize: 20, EmbeddingSize: 128, BnFreeze: true, NumEpochs: 60, Warm: 5,
+        LrDecayStep: 10, Lr: 1e-4, ImagesPerClass: 5, ImageSize: 224, Optimizer: "adam", Pretrained: "imagenet");
+
+    /// <summary>The defaults that apply to <paramref name="dataset"/>.</summary>
+    public static TrainDefaults For(string dataset) => dataset == "emoji" ? Emoji : Release;
+}
