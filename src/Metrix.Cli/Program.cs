@@ -47,7 +47,7 @@ public static class Program
     {
         var root = new RootCommand("Metrix: deep metric learning with mixup, on a managed CPU engine.");
         root.Options.Add(CommandRunner.Verbose);
-        root.Subcommands.Add(new TrainCommand(TrainingNotBuilt));
+        root.Subcommands.Add(new TrainCommand(Trainer.Run));
         return root;
     }
 
@@ -59,7 +59,4 @@ public static class Program
         names.Reverse();
         return names;
     }
-
-    private static TrainResult TrainingNotBuilt(TrainOptions options, RunDirectory run, ITrainingObserver observer, CancellationToken cancel) =>
-        throw new InvalidOperationException($"this build has no training loop yet; the settings are saved in {run.ConfigPath}");
 }

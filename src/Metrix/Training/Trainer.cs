@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Globalization;
+using Metrix.Evaluation;
+using Metrix.Losses;
+using Metrix.Mixup;
+using Metrix.Nn;
+using Metrix.Tensors;
+using Metrix.Vision.Datasets;
+using Metrix.Vision.Loading;
+
+namespace Metrix.Training;
+
+/// <summary>
+/// The training loop of SPEC §5: parameter groups (body; embedding layer; loss parameters at 100× the
+/// learning rate), <c>--warm</c> epochs training only the embedding and loss, <c>--bn_freeze</c>, clipping by
+/// value at 10, StepLR per epoch, evaluation every <c>--eval_every</c> epochs and after the last, the best
+/// checkpoint by Recall@1 and the last one every epoch. Every random draw derives from the seed and the
+/// (epoch, step) coordinates, so a resumed run continues exactly where the interrupted one was.
+/// </summary>
+public sealed class Trainer
+{
+    /// <summary>Gradient clipping threshold (by value), as the release.</summary>
+    public const float ClipValue = 10f;
+
+    /// <summary>Learning-rate multiplier of loss parameters (proxies).</summary>
+    public const double LossLrScale = 100;
+
+    private readonly TrainOptions _o;
+    private readonly RunDirectory _run;
+    private readonly ITrainingObserver _observer;
+
+    private Trainer(TrainOptions options, RunDirectory run, ITrainingObserver observer)
+    {
+        _o = options;
+        _run = run;
+        _observer = observer;
+    }
+
+    /// <summary>Trains with resolved <paramref name="options"/> in <paramref name="run"/>, resuming when the options say so.</summary>
+    /// <exception cref="DivergedException">The loss became NaN or infinite; the last good checkpoint is kept.</exception>
+    public static TrainResult Run(TrainOptions options, RunDirectory run, ITrainingObserver observer, CancellationToken cancel = default) =>
+        new Trainer(options, run, observer).Run(cancel);
+
+    private TrainResult Run(CancellationToken cancel)
+    {
+        var o = _o;
+        if (o.Threads > 0) Workers.Threads = o.Threads;
+        _observer.RunStart(o, _run);
+
+        var data = DatasetCatalog.Load(o.Dataset, o.DataRoot);
+        var (train, evaluator) = Splits(data);
+        _observer.Message(string.Create(CultureInfo.InvariantCulture,
+            $"{o.Dataset}: {train.Count} training images of {train.ClassCount} classes; evaluating {evaluator.Images} images ({evaluator.Protocol.Name} protocol, Recall@{string.Join('/', evaluator.Protocol.Ks)})"));
+
+        ulong seed = (ulong)o.Seed;
+        var rng = new Rng(SeedMixer.Mix(seed, 0));
+        int dim = o.EmbeddingSize!.Value;
+        var model = new EmbeddingNet(o.Model!, dim, o.L2Norm, rng);
+        if (o.Pretrained is { } pretrained && pretrained != "none")
+            foreach (var line in PretrainedLoader.Load(model, pretrained, o.Model!)) _observer.Message(line);
+        var loss = LossFactory.Create(o.Loss, train.ClassCount, dim, rng);
+        bool bnFreeze = o.BnFreeze!.Value;
+        model.FreezeBatchNorm(bnFreeze);
+
+        var body = model.BodyParameters().Where(p => p.RequiresGrad).ToList();
+        var head = model.HeadParameters().ToList();
+        var lossParams = loss.Parameters.Select(p => p.Tensor).ToList();
+        double lr = o.Lr!.Value;
+        var groups = new List<ParamGroup>
+        {
+            new("body", body, lr, o.WeightDecay),
+            new("embedding", head, lr, o.WeightDecay),
+        };
+        if (lossParams.Count > 0) groups.Add(new ParamGroup("loss", lossParams, lr * LossLrScale, o.WeightDecay));
+        Optimizer optimizer = o.Optimizer switch
+        {
+            "adamw" => new Adam(groups, decoupled: true),
+            "adam" => new Adam(groups, decoupled: false),
+            _ => new Sgd(groups, momentum: 0.9),
+        };
+        var scheduler = new StepLR(optimizer, o.LrDecayStep!.Value, o.LrDecayGamma);
+        var trainable = body.Concat(head).Concat(lossParams).ToList();
+
+        var log = new List<EpochRecord>();
+        int start = 0;
+        if (o.Resume is not null && File.Exists(_run.LastCheckpoint))
+        {
+            start = Restore(model, loss, optimizer) + 1;
+            log = _run.ReadLog().Where(r => r.Epoch < start).ToList();
+            _run.WriteLog(log);
+            _observer.Message($"resuming {_run.Path} after epoch {start - 1}");
+        }
+        var best = log.Where(r => r.Recall is not null).MaxBy(r => R1(r));
+
+        var sampler = Sampler(train, seed);
+        var cache = new ImageCache(train);
+        var loader = new BatchLoader(cache, o.ImageSize!.Value, train: true, Math.Max(1, o.NumWorkers), seed);
+        var mixup = o.Mixup;
+        int epochs = o.NumEpochs!.Value;
+
+        for (int epoch = start; epoch < epochs; epoch++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            scheduler.SetEpoch(epoch);
+            // --warm: only the embedding layer and the loss parameters train in the first epochs.
+            foreach (var p in body) p.RequiresGrad = epoch >= o.Warm!.Value;
+
+            var clock = Stopwatch.StartNew();
+            var batches = sampler.Epoch(epoch);
+            if (o.MaxSteps > 0 && batches.Length > o.MaxSteps) batches = batches[..o.MaxSteps];
+            _observer.EpochStart(epoch, epochs, batches.Length);
+            double sumLoss = 0, sumClean = 0, sumMixed = 0;
+            int mixedSteps = 0, step = 0, images = 0;
+            model.Train();
+            foreach (var batch in loader.Load(batches, epoch, cancel))
+            {
+                using (batch)
+                using (new TensorScope())
+                {
+                    var stepRng = new Rng(SeedMixer.Mix(seed, 4, epoch, step));
+                    var output = MetrixObjective.Compute(model, batch.Images, batch.Labels, loss, mixup, stepRng);
+                    double value = output.Loss.Item();
+                    if (!double.IsFinite(value))
+                        throw new DivergedException(epoch, step, value, File.Exists(_run.LastCheckpoint) ? _run.LastCheckpoint : null);
+                    output.Loss.Backward();
+                    GradClip.ByValue(trainable, ClipValue);
+                    optimizer.Step();
+                    optimizer.ZeroGrad();
+                    model.ZeroGrad();
+                    sumLoss += value;
+                    sumClean += output.CleanLoss;
+                    if (output.MixedLoss is { } m)
+                    {
+                        sumMixed += m;
+                        mixedSteps++;
+                    }
+                }
+                step++;
+                images += batch.Labels.Length;
+                _observer.Step(epoch, step, batches.Length, sumLoss / step, images / clock.Elapsed.TotalSeconds);
+            }
+            double trainSeconds = clock.Elapsed.TotalSeconds;
+
+            RetrievalResult? result = null;
+            if ((epoch + 1) % o.EvalEvery == 0 || epoch == epochs - 1)
+            {
+                _observer.Message($"evaluating {evaluator.Images} images…");
+                result = evaluator.Evaluate(model, cancel);
+            }
+            var record = new EpochRecord(epoch, sumLoss / Math.Max(1, step), sumClean / Math.Max(1, step),
+                mixedSteps > 0 ? sumMixed / mixedSteps : null, optimizer.Groups[0].Lr,
+                result is null ? null : result.Ks.Select((k, i) => (k, i)).ToDictionary(p => p.k.ToString(CultureInfo.InvariantCulture), p => result.Recall[p.i] * 100),
+                result?.MapAtR * 100, clock.Elapsed.TotalSeconds, images / Math.Max(1e-9, trainSeconds));
+            log.Add(record);
+
+            Save(_run.LastCheckpoint, model, loss, optimizer, epoch, withOptimizer: true);
+            if (record.Recall is not null && (best is null || R1(record) > R1(best)))
+            {
+                best = record;
+                if (o.SaveModel) Save(_run.BestCheckpoint, model, loss, optimizer, epoch, withOptimizer: false);
+            }
+            _run.WriteLog(log);
+            _observer.EpochEnd(record);
+        }
+        var outcome = new TrainResult(_run, log, best);
+        _observer.RunEnd(outcome);
+        return outcome;
+    }
+
+    private static double R1(EpochRecord r) => r.Recall!.TryGetValue("1", out double v) ? v : double.NaN;
+
+    /// <summary>The training split and the evaluator: the test protocol, or <c>--val_classes</c> training classes held out.</summary>
+    private (ImageSet Train, Evaluator Evaluator) Splits(DatasetSplits data)
+    {
+        int size = _o.ImageSize!.Value, workers = Math.Max(1, _o.NumWorkers);
+        if (_o.ValClasses <= 0) return (data.Train, Evaluator.ForDataset(data, size, workers));
+        var (train, validation) = ValidationSplit.Carve(data.Train, _o.ValClasses);
+        return (train, new Evaluator(RetrievalProtocol.ForDataset("cub") with { Name = "validation" }, validation, null, size, workers));
+    }
+
+    private IBatchSampler Sampler(ImageSet train, ulong seed) => _o.Balanced
+        ? new BalancedSampler(train.Labels(), _o.BatchSize!.Value, _o.ImagesPerClass!.Value, seed)
+        : new ShuffledSampler(train.Count, _o.BatchSize!.Value, seed);
+
+    private void Save(string path, EmbeddingNet model, PairLoss loss, Optimizer optimizer, int epoch, bool withOptimizer)
+    {
+        var meta = CheckpointInfo.Metadata(_o, epoch);
+        var lossTensors = loss.Parameters.ToDictionary(p => p.Name, p => p.Tensor);
+        if (withOptimizer)
+            Checkpoint.Save(path, model, meta, ("loss.", lossTensors), ("optimizer.", optimizer.State()));
+        else
+            Checkpoint.Save(path, model, meta, ("loss.", lossTensors));
+    }
+
+    /// <summary>Loads last.safetensors into the model, loss and optimiser; returns its epoch.</summary>
+    private int Restore(EmbeddingNet model, PairLoss loss, Optimizer optimizer)
+    {
+        var file = Checkpoint.Load(_run.LastCheckpoint);
+        var state = Checkpoint.ModelSection(file, "loss.", "optimizer.");
+        var loaded = model.LoadStateDict(state, strict: true);
+        if (loaded.Missing.Count > 0 || loaded.Unexpected.Count > 0)
+            throw new InvalidDataException($"{_run.LastCheckpoint}: does not match the model (missing: {string.Join(", ", loaded.Missing)}; unexpected: {string.Join(", ", loaded.Unexpected)})");
+        var lossState = Checkpoint.Section(file, "loss.");
+        foreach (var (name, tensor) in loss.Parameters)
+            if (lossState.TryGetValue(name, out var saved)) tensor.CopyFrom(saved);
+        optimizer.LoadState(Checkpoint.Section(file, "optimizer."));
+        return int.Parse(file.Metadata["epoch"], CultureInfo.InvariantCulture);
+    }
+}
