@@ -5,7 +5,11 @@ using Metrix.Tensors;
 namespace Metrix.Mixup;
 
 /// <summary>What one iteration's objective computed, for the log.</summary>
-public sealed record StepOutput(Tensor Loss, double CleanLoss, double? MixedLoss, double? Lambda, PairSet? Set, int Mixes, Tensor? MixedEmbeddings);
+public sealed record StepOutput(Tensor Loss, double CleanLoss, double? MixedLoss, double? Lambda, PairSet? Set, int Mixes, Tensor? MixedEmbeddings)
+{
+    /// <summary>With <c>recordPairs</c>: the soft label y of every (anchor, mixed) pair of ℓ̃ and ∂ℓ̃/∂s of that pair (positivity analysis).</summary>
+    public (float[] Labels, double[] Gradient)? MixedPairs { get; init; }
+}
 
 /// <summary>
 /// The training objective of one iteration (SPEC §3, eq. 10): E = ℓ(clean) + w·ℓ̃(mixed), both the same
@@ -19,7 +23,7 @@ public static class MetrixObjective
 
     /// <summary>Runs the network on <paramref name="images"/> and returns the objective to back-propagate.</summary>
     public static StepOutput Compute(EmbeddingNet model, Tensor images, int[] labels, PairLoss loss, MixupOptions options, Rng rng,
-        bool keepMixedEmbeddings = false, double[]? mixedPairGradient = null)
+        bool keepMixedEmbeddings = false, double[]? mixedPairGradient = null, bool recordPairs = false)
     {
         var features = model.Features(images);
         var pooled = EmbeddingNet.Pool(features);
@@ -43,21 +47,32 @@ public static class MetrixObjective
             MixMode.Input => model.Forward(MixOps.MixRows(images, plan.First, plan.Second, lambda)),
             _ => throw new InvalidOperationException(),
         };
-        var mixedLoss = Mixed(loss, embeddings, mixed, plan, labels, mixedPairGradient);
+        var pairs = MixedPairList(loss, plan, labels);
+        if (recordPairs && mixedPairGradient is null) mixedPairGradient = new double[pairs.Count];
+        var mixedLoss = Mixed(loss, embeddings, mixed, pairs, mixedPairGradient);
         var total = Ops.Add(clean, Ops.Mul(mixedLoss, Tensor.Scalar((float)options.MixWeight)));
         Tensor? kept = keepMixedEmbeddings ? TensorScope.Outside(() => mixed.Detach()) : null;
-        return new StepOutput(total, clean.Item(), mixedLoss.Item(), lambda, set, plan.Count, kept);
+        return new StepOutput(total, clean.Item(), mixedLoss.Item(), lambda, set, plan.Count, kept)
+        {
+            MixedPairs = recordPairs ? (pairs.Label.ToArray(), mixedPairGradient!) : null,
+        };
     }
 
     /// <summary>ℓ̃: the same loss with the mixed examples as candidates (or, for proxy losses, against every proxy with mixed labels).</summary>
-    private static Tensor Mixed(PairLoss loss, Tensor embeddings, Tensor mixed, MixPlan plan, int[] labels, double[]? pairGradient)
+    private static Tensor Mixed(PairLoss loss, Tensor embeddings, Tensor mixed, Pairs pairs, double[]? pairGradient) => loss switch
     {
-        if (loss is ProxyAnchorLoss pa)
-            return loss.Compute(Ops.L2Normalize(pa.Proxies), mixed, ProxyPairs(plan, labels, pa.Proxies.Dim(0), proxiesAnchor: true), pairGradient);
-        if (loss is ProxyNcaLoss pn)
-            return loss.Compute(mixed, Ops.L2Normalize(pn.Proxies), ProxyPairs(plan, labels, pn.Proxies.Dim(0), proxiesAnchor: false), pairGradient);
-        return loss.Compute(embeddings, mixed, plan.Pairs, pairGradient);
-    }
+        ProxyAnchorLoss pa => loss.Compute(Ops.L2Normalize(pa.Proxies), mixed, pairs, pairGradient),
+        ProxyNcaLoss pn => loss.Compute(mixed, Ops.L2Normalize(pn.Proxies), pairs, pairGradient),
+        _ => loss.Compute(embeddings, mixed, pairs, pairGradient),
+    };
+
+    /// <summary>The pairs of ℓ̃: the plan's (anchor, mix) pairs, or every (proxy, mix) pair for proxy losses.</summary>
+    private static Pairs MixedPairList(PairLoss loss, MixPlan plan, int[] labels) => loss switch
+    {
+        ProxyAnchorLoss pa => ProxyPairs(plan, labels, pa.Proxies.Dim(0), proxiesAnchor: true),
+        ProxyNcaLoss pn => ProxyPairs(plan, labels, pn.Proxies.Dim(0), proxiesAnchor: false),
+        _ => plan.Pairs,
+    };
 
     /// <summary>Mix m against proxy k, label λ·[k = c(first)] + (1 − λ)·[k = c(second)].</summary>
     private static Pairs ProxyPairs(MixPlan plan, int[] labels, int classes, bool proxiesAnchor)

@@ -32,6 +32,9 @@ public sealed class RunDirectory
     /// <summary>File name of the Recall@K plot.</summary>
     public const string RecallPlotFile = "recall.svg";
 
+    /// <summary>Mixed embeddings and per-pair gradients of the last epoch, for <c>metrix analyze</c>.</summary>
+    public const string AnalysisPairsFile = "analysis_pairs.safetensors";
+
     /// <summary>JSON settings of every file of a run: snake_case names, one line per object.</summary>
     public static JsonSerializerOptions Json { get; } = new()
     {
@@ -63,6 +66,9 @@ public sealed class RunDirectory
 
     /// <summary>recall.svg.</summary>
     public string RecallPlotPath => Combine(RecallPlotFile);
+
+    /// <summary>Full path of <see cref="AnalysisPairsFile"/>.</summary>
+    public string AnalysisPairsPath => Combine(AnalysisPairsFile);
 
     /// <summary>A new, empty directory <c>root/name</c>; <c>-2</c>, <c>-3</c>, … is appended while that name exists.</summary>
     public static RunDirectory Create(string root, string name)

@@ -109,6 +109,7 @@ public sealed class Trainer
             var batches = sampler.Epoch(epoch);
             if (o.MaxSteps > 0 && batches.Length > o.MaxSteps) batches = batches[..o.MaxSteps];
             _observer.EpochStart(epoch, epochs, batches.Length);
+            var analysis = epoch == epochs - 1 && mixup.Mode != MixMode.Baseline ? new AnalysisCollector(dim, seed) : null;
             double sumLoss = 0, sumClean = 0, sumMixed = 0;
             int mixedSteps = 0, step = 0, images = 0;
             model.Train();
@@ -118,7 +119,9 @@ public sealed class Trainer
                 using (new TensorScope())
                 {
                     var stepRng = new Rng(SeedMixer.Mix(seed, 4, epoch, step));
-                    var output = MetrixObjective.Compute(model, batch.Images, batch.Labels, loss, mixup, stepRng);
+                    var output = MetrixObjective.Compute(model, batch.Images, batch.Labels, loss, mixup, stepRng,
+                        keepMixedEmbeddings: analysis is not null, recordPairs: analysis is not null);
+                    analysis?.Add(output);
                     double value = output.Loss.Item();
                     if (!double.IsFinite(value))
                         throw new DivergedException(epoch, step, value, File.Exists(_run.LastCheckpoint) ? _run.LastCheckpoint : null);
@@ -140,6 +143,7 @@ public sealed class Trainer
                 _observer.Step(epoch, step, batches.Length, sumLoss / step, images / clock.Elapsed.TotalSeconds);
             }
             double trainSeconds = clock.Elapsed.TotalSeconds;
+            analysis?.Save(_run.AnalysisPairsPath);
 
             RetrievalResult? result = null;
             if ((epoch + 1) % o.EvalEvery == 0 || epoch == epochs - 1)
