@@ -109,9 +109,16 @@ public sealed class TrainCommand : Command
         var (run, options) = RunDirectory.Start(Bind(parse), DateTime.Now);
         if (parse.GetValue(_gpuId) is { } gpu)
             context.Output.WriteLine($"note: --gpu_id {gpu} is accepted for compatibility and unused; this engine runs on the CPU");
-        loop(options, run, new PlainProgress(context.Output), context.Cancellation);
+        if (Interactive(context))
+            LiveProgress.Run(Spectre.Console.AnsiConsole.Console, observer => loop(options, run, observer, context.Cancellation));
+        else
+            loop(options, run, new PlainProgress(context.Output), context.Cancellation);
         return ExitCodes.Success;
     }
+
+    /// <summary>A live display only when writing to the real console and it is a terminal.</summary>
+    private static bool Interactive(CommandContext context) =>
+        ReferenceEquals(context.Output, Console.Out) && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb");
 
     private static string DatasetDefault<T>(Func<TrainDefaults, T> value) => string.Create(CultureInfo.InvariantCulture,
         $"(default: {value(Emoji)} for emoji, {value(Paper)} otherwise)");
