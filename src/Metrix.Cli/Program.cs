@@ -48,6 +48,7 @@ public static class Program
         var root = new RootCommand("Metrix: deep metric learning with mixup, on a managed CPU engine.");
         root.Options.Add(CommandRunner.Verbose);
         root.Subcommands.Add(new TrainCommand(Trainer.Run));
+        root.Subcommands.Add(new ReproduceCommand(Trainer.Run));
         root.Subcommands.Add(new BenchCommand());
         return root;
     }

@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Metrix.Losses;
+using Metrix.Training;
+
+namespace Metrix.Cli;
+
+/// <summary>
+/// <c>metrix reproduce</c>: trains the baseline and Metrix with the same settings and seeds and prints their
+/// Recall@K side by side, as the paper's tables do (mean ± standard deviation over seeds).
+/// </summary>
+public sealed class ReproduceCommand : Command
+{
+    private static readonly TrainOptions Release = new();
+
+    private readonly Option<string> _dataset = Flags.Text("dataset", $"Dataset: {string.Join(", ", TrainOptions.Datasets)}", Release.Dataset);
+    private readonly Option<string> _dataRoot = Flags.Text("data_root", "Folder holding the datasets", Release.DataRoot);
+    private readonly Option<string> _saveRoot = Flags.Text("save_root", "Where the run directories are created", Release.SaveRoot);
+    private readonly Option<string> _loss = Flags.Text("loss", $"Loss: {string.Join(", ", LossFactory.Names)}", Release.Loss);
+    private readonly Option<string> _modes = Flags.Text("modes", $"Comma-separated modes to compare: {string.Join(", ", TrainOptions.Modes)}", "baseline,feature");
+    private readonly Option<string> _seeds = Flags.Text("seeds", "Comma-separated seeds; each mode runs once per seed", "1");
+    private readonly Option<int?> _numEpochs = Flags.OptionalInt("num_epochs", "Epochs (default: the dataset's)");
+    private readonly Option<int> _threads = Flags.Int("threads", "Compute threads (0 = all cores)", 0);
+    private readonly Option<int> _maxSteps = Flags.Int("max_steps", "Cap on steps per epoch (0 = no cap)", 0);
+    private readonly Option<int> _evalEvery = Flags.Int("eval_every", "Evaluate every N epochs (and after the last)", 0);
+    private readonly Option<int> _valClasses = Flags.Int("val_classes", "Hold this many training classes out and evaluate on them instead of the test split", 0);
+
+    /// <summary>The command; each run goes through <paramref name="loop"/>.</summary>
+    public ReproduceCommand(TrainLoop loop)
+        : base("reproduce", "Train the baseline and Metrix with the same settings and seeds and print Recall@K side by side.")
+    {
+        foreach (var option in new Option[] { _dataset, _dataRoot, _saveRoot, _loss, _modes, _seeds, _numEpochs, _threads, _maxSteps, _evalEvery, _valClasses })
+            Options.Add(option);
+        CommandRunner.SetAction(this, (parse, context) => Execute(parse, context, loop));
+    }
+
+    private int Execute(ParseResult parse, CommandContext context, TrainLoop loop)
+    {
+        var modes = Split(parse.GetValue(_modes)!);
+        foreach (var m in modes)
+            if (!TrainOptions.Modes.Contains(m))
+                throw new OptionException("modes", $"--modes: unknown mode '{m}'; accepted: {string.Join(", ", TrainOptions.Modes)}");
+        var seeds = Split(parse.GetValue(_seeds)!).Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
+            ? v
+            : throw new OptionException("seeds", $"--seeds: '{s}' is not an integer; give a comma-separated list such as 1,2,3")).ToList();
+        if (modes.Count == 0) throw new OptionException("modes", "--modes: give at least one mode");
+        if (seeds.Count == 0) throw new OptionException("seeds", "--seeds: give at least one seed");
+
+        var results = new Dictionary<string, List<IReadOnlyDictionary<string, double>>>();
+        string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        foreach (var mode in modes)
+        {
+            results[mode] = [];
+            foreach (int seed in seeds)
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                var given = new TrainOptions
+                {
+                    Dataset = parse.GetValue(_dataset)!,
+                    DataRoot = parse.GetValue(_dataRoot)!,
+                    SaveRoot = parse.GetValue(_saveRoot)!,
+                    Loss = parse.GetValue(_loss)!,
+                    Mode = mode,
+                    Seed = seed,
+                    NumEpochs = parse.GetValue(_numEpochs),
+                    Threads = parse.GetValue(_threads),
+                    MaxSteps = parse.GetValue(_maxSteps),
+                    ValClasses = parse.GetValue(_valClasses),
+                };
+                var resolved = given.WithDefaults();
+                if (parse.GetValue(_evalEvery) is > 0 and var every) given = given with { EvalEvery = every };
+                else given = given with { EvalEvery = resolved.NumEpochs!.Value };
+                given = given with { RunName = $"reproduce_{stamp}_{given.Dataset}_{given.Loss}_{mode}_s{seed}" };
+                var (run, options) = RunDirectory.Start(given, DateTime.Now);
+                context.Output.WriteLine($"== {mode}, seed {seed}");
+                var result = loop(options, run, new PlainProgress(context.Output) { Interval = TimeSpan.FromSeconds(30) }, context.Cancellation);
+                var last = result.Log.LastOrDefault(r => r.Recall is not null)?.Recall
+                    ?? throw new InvalidOperationException($"run {run.Path} finished without an evaluation");
+                results[mode].Add(last);
+            }
+        }
+        context.Output.Write(Table(results, parse.GetValue(_dataset)!, parse.GetValue(_loss)!, seeds.Count));
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The side-by-side table: one row per mode, Recall@K as mean ± std over seeds, and Metrix's gain over the baseline.</summary>
+    public static string Table(IReadOnlyDictionary<string, List<IReadOnlyDictionary<string, double>>> results, string dataset, string loss, int seeds)
+    {
+        var ks = results.Values.SelectMany(l => l).SelectMany(ProgressText.Ks).Distinct()
+            .OrderBy(k => int.Parse(k, CultureInfo.InvariantCulture)).Take(4).ToList();
+        var text = new StringBuilder();
+        text.AppendLine(Invariant($"{dataset}, {loss}, final epoch, {seeds} seed(s): Recall@K (%)"));
+        text.AppendLine(Invariant($"{"method",-18}") + string.Concat(ks.Select(k => Invariant($"{"R@" + k,16}"))));
+        foreach (var (mode, runs) in results)
+        {
+            string name = mode == "baseline" ? loss : $"+ Metrix/{mode}";
+            text.Append(Invariant($"{name,-18}"));
+            foreach (var k in ks)
+            {
+                var values = runs.Select(r => r.TryGetValue(k, out double v) ? v : double.NaN).ToArray();
+                double mean = values.Average();
+                double std = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : 0;
+                text.Append(Invariant($"{(values.Length > 1 ? $"{mean:F1} ± {std:F1}" : $"{mean:F1}"),16}"));
+            }
+            text.AppendLine();
+        }
+        if (results.TryGetValue("baseline", out var baseline))
+            foreach (var (mode, runs) in results.Where(r => r.Key != "baseline"))
+            {
+                text.Append(Invariant($"{"gain " + mode,-18}"));
+                foreach (var k in ks)
+                {
+                    double gain = runs.Average(r => r[k]) - baseline.Average(r => r[k]);
+                    text.Append(Invariant($"{gain,16:+0.0;-0.0;0.0}"));
+                }
+                text.AppendLine();
+            }
+        return text.ToString();
+    }
+
+    private static List<string> Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
