@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Metrix.Tensors.Kernels;
 
@@ -133,11 +134,7 @@ public static unsafe class Gemm
     {
         if (!transA)
         {
-            for (int r = 0; r < rows; r++)
-            {
-                float* src = a + (long)(i0 + r) * lda + p0;
-                for (int p = 0; p < kc; p++) dst[p * mr + r] = src[p];
-            }
+            Transpose(a + (long)i0 * lda + p0, lda, rows, kc, dst, mr);
         }
         else
         {
@@ -172,15 +169,79 @@ public static unsafe class Gemm
         }
         else
         {
-            for (int q = 0; q < cols; q++)
-            {
-                float* src = b + (long)(j0 + q) * ldb + p0;
-                for (int p = 0; p < kc; p++) dst[p * nr + q] = src[p];
-            }
+            Transpose(b + (long)j0 * ldb + p0, ldb, cols, kc, dst, nr);
             if (cols < nr)
                 for (int p = 0; p < kc; p++)
                     for (int q = cols; q < nr; q++) dst[p * nr + q] = 0f;
         }
+    }
+
+    /// <summary>Whether packing transposes 8×8 blocks in AVX registers (tests switch it off to run the scalar path).</summary>
+    internal static bool VectorTranspose { get; set; } = Avx.IsSupported;
+
+    /// <summary>
+    /// dst[p·width + q] = src[q·ld + p] for q &lt; <paramref name="count"/>, p &lt; <paramref name="depth"/>: the packing of
+    /// a matrix stored across the panel (A by rows, Bᵀ by rows), in 8×8 register transposes where whole blocks fit.
+    /// </summary>
+    internal static void Transpose(float* src, int ld, int count, int depth, float* dst, int width)
+    {
+        int q0 = 0;
+        if (VectorTranspose)
+        {
+            int depth8 = depth & ~7;
+            for (; q0 + 8 <= count; q0 += 8)
+                for (int p = 0; p < depth8; p += 8)
+                    Transpose8x8(src + (long)q0 * ld + p, ld, dst + (long)p * width + q0, width);
+            if (depth8 < depth)
+                for (int q = 0; q < q0; q++)
+                {
+                    float* s = src + (long)q * ld;
+                    for (int p = depth8; p < depth; p++) dst[p * width + q] = s[p];
+                }
+        }
+        for (int q = q0; q < count; q++)
+        {
+            float* s = src + (long)q * ld;
+            for (int p = 0; p < depth; p++) dst[p * width + q] = s[p];
+        }
+    }
+
+    /// <summary>dst[i·ldDst + j] = src[j·ldSrc + i] for an 8×8 block (unpack, shuffle, lane permute).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, int ldSrc, float* dst, int ldDst)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + ldSrc);
+        var r2 = Avx.LoadVector256(src + 2 * ldSrc);
+        var r3 = Avx.LoadVector256(src + 3 * ldSrc);
+        var r4 = Avx.LoadVector256(src + 4 * ldSrc);
+        var r5 = Avx.LoadVector256(src + 5 * ldSrc);
+        var r6 = Avx.LoadVector256(src + 6 * ldSrc);
+        var r7 = Avx.LoadVector256(src + 7 * ldSrc);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + ldDst, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * ldDst, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * ldDst, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * ldDst, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * ldDst, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * ldDst, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * ldDst, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>The plain specification, rows [i0, i1) of C: every faster kernel is tested against it.</summary>

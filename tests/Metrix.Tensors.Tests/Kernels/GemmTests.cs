@@ -6,20 +6,30 @@ namespace Metrix.Tensors.Tests;
 
 public sealed unsafe class GemmTests
 {
-    public static TheoryData<string> Kernels()
+    public static TheoryData<string, bool> Kernels()
     {
-        var data = new TheoryData<string>();
-        foreach (var k in GemmKernels.Supported) data.Add(k.GetType().Name);
+        var data = new TheoryData<string, bool>();
+        foreach (var k in GemmKernels.Supported)
+            foreach (bool vectorPacking in new[] { false, true })
+                if (!vectorPacking || System.Runtime.Intrinsics.X86.Avx.IsSupported) data.Add(k.GetType().Name, vectorPacking);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Kernels))]
-    public void Every_kernel_matches_the_reference_on_edges_transposes_and_beta(string name)
+    public void Every_kernel_matches_the_reference_on_edges_transposes_and_beta(string name, bool vectorPacking)
+    {
+        bool saved = Gemm.VectorTranspose;
+        Gemm.VectorTranspose = vectorPacking;
+        try { CheckKernel(name); }
+        finally { Gemm.VectorTranspose = saved; }
+    }
+
+    private static void CheckKernel(string name)
     {
         var kernel = GemmKernels.All.Single(k => k.GetType().Name == name);
         var rng = new Rng(3);
-        foreach (var (m, n, k) in new[] { (1, 1, 70), (17, 33, 5), (97, 130, 300), (200, 2100, 19), (64, 64, 600) })
+        foreach (var (m, n, k) in new[] { (1, 1, 70), (17, 33, 5), (97, 130, 300), (200, 2100, 19), (64, 64, 600), (40, 48, 264) })
             foreach (bool ta in new[] { false, true })
                 foreach (bool tb in new[] { false, true })
                     foreach (float beta in new[] { 0f, 1f, 0.5f })

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Metrix.Tensors.Kernels;
 
 namespace Metrix.Tensors;
 
@@ -69,6 +70,12 @@ public static partial class Ops
             for (int plane = s; plane < e; plane++)
             {
                 int ch = plane % c;
+                if (!training)
+                {
+                    RowKernels.Affine(xp + (long)plane * hw, scale[ch], shift[ch], yp + (long)plane * hw, hw);
+                    continue;
+                }
+                // Batch statistics: two roundings (x·k, then + shift), the order the parity fixtures were checked with.
                 var dst = new Span<float>(yp + (long)plane * hw, hw);
                 TensorPrimitives.Multiply(new ReadOnlySpan<float>(xp + (long)plane * hw, hw), scale[ch], dst);
                 TensorPrimitives.Add(dst, shift[ch], dst);
@@ -79,10 +86,11 @@ public static partial class Ops
         {
             float* gp = g.Pointer;
             bool needX = Gradients.Needs(x), needW = weight is not null && Gradients.Needs(weight), needB = bias is not null && Gradients.Needs(bias);
-            // Per channel: Σg and Σg·x̂ with x̂ = (x − μ)·invStd.
+            // Per channel: Σg and Σg·x̂ with x̂ = (x − μ)·invStd; not needed by a frozen (running-statistics, no affine
+            // gradient) layer, whose backward is the per-channel scale alone.
             var sumG = new double[c];
             var sumGx = new double[c];
-            Workers.For(c, 1, (c0, c1) =>
+            if (training || needW || needB) Workers.For(c, 1, (c0, c1) =>
             {
                 for (int ch = c0; ch < c1; ch++)
                 {
@@ -138,7 +146,7 @@ public static partial class Ops
                     int ch = plane % c;
                     var dst = new Span<float>(gxp + (long)plane * hw, hw);
                     var gr = new ReadOnlySpan<float>(gp + (long)plane * hw, hw);
-                    if (!training) { TensorPrimitives.Multiply(gr, a[ch], dst); continue; }
+                    if (!training) { RowKernels.Affine(gp + (long)plane * hw, a[ch], 0f, gxp + (long)plane * hw, hw); continue; }
                     var xr = new ReadOnlySpan<float>(xp + (long)plane * hw, hw);
                     TensorPrimitives.Multiply(xr, b[ch], dst);
                     TensorPrimitives.Add(dst, d[ch], dst);

@@ -163,31 +163,29 @@ public static partial class Ops
         nint xp = (nint)x, cp = (nint)cols;
         Workers.For(rows, Math.Max(1, 4096 / Math.Max(1, width)), (r0, r1) =>
         {
-            float* xs = (float*)xp;
             for (int r = r0; r < r1; r++)
             {
                 int c = r / (g.KH * g.KW), p = r / g.KW % g.KH, q = r % g.KW;
+                var (jStart, jEnd) = g.ValidColumns(q);
+                int offset = q - g.Padding, outW = g.OutW, stride = g.Stride;
                 float* dst = (float*)cp + (long)r * width;
                 for (int im = 0; im < images; im++)
                 {
-                    float* plane = xs + ((long)(n0 + im) * g.C + c) * g.H * g.W;
+                    float* plane = (float*)xp + ((long)(n0 + im) * g.C + c) * g.H * g.W;
                     for (int i = 0; i < g.OutH; i++)
                     {
-                        int ih = i * g.Stride - g.Padding + p;
-                        float* d = dst + im * hw + i * g.OutW;
+                        int ih = i * stride - g.Padding + p;
+                        float* d = dst + im * hw + i * outW;
                         if ((uint)ih >= (uint)g.H)
                         {
-                            new Span<float>(d, g.OutW).Clear();
+                            RowKernels.Zero(d, outW);
                             continue;
                         }
-                        float* src = plane + (long)ih * g.W;
-                        int jStart = 0, jEnd = g.OutW;
-                        while (jStart < jEnd && jStart * g.Stride - g.Padding + q < 0) d[jStart++] = 0f;
-                        while (jEnd > jStart && (jEnd - 1) * g.Stride - g.Padding + q >= g.W) d[--jEnd] = 0f;
-                        if (g.Stride == 1)
-                            new ReadOnlySpan<float>(src + jStart - g.Padding + q, jEnd - jStart).CopyTo(new Span<float>(d + jStart, jEnd - jStart));
-                        else
-                            for (int j = jStart; j < jEnd; j++) d[j] = src[j * g.Stride - g.Padding + q];
+                        float* src = plane + (long)ih * g.W + offset;
+                        for (int j = 0; j < jStart; j++) d[j] = 0f;
+                        if (stride == 1) RowKernels.Copy(src + jStart, d + jStart, jEnd - jStart);
+                        else for (int j = jStart; j < jEnd; j++) d[j] = src[j * stride];
+                        for (int j = jEnd; j < outW; j++) d[j] = 0f;
                     }
                 }
             }
@@ -201,25 +199,25 @@ public static partial class Ops
         nint xp = (nint)dx, cp = (nint)cols;
         Workers.For(g.C, 1, (c0, c1) =>
         {
+            int outW = g.OutW, stride = g.Stride;
             for (int c = c0; c < c1; c++)
                 for (int p = 0; p < g.KH; p++)
                     for (int q = 0; q < g.KW; q++)
                     {
+                        var (jStart, jEnd) = g.ValidColumns(q);
+                        if (jEnd <= jStart) continue;
                         float* src = (float*)cp + (long)((c * g.KH + p) * g.KW + q) * width;
                         for (int im = 0; im < images; im++)
                         {
                             float* plane = (float*)xp + ((long)(n0 + im) * g.C + c) * g.H * g.W;
                             for (int i = 0; i < g.OutH; i++)
                             {
-                                int ih = i * g.Stride - g.Padding + p;
+                                int ih = i * stride - g.Padding + p;
                                 if ((uint)ih >= (uint)g.H) continue;
-                                float* s = src + im * hw + i * g.OutW;
-                                float* d = plane + (long)ih * g.W;
-                                for (int j = 0; j < g.OutW; j++)
-                                {
-                                    int iw = j * g.Stride - g.Padding + q;
-                                    if ((uint)iw < (uint)g.W) d[iw] += s[j];
-                                }
+                                float* s = src + im * hw + i * outW;
+                                float* d = plane + (long)ih * g.W + q - g.Padding;
+                                if (stride == 1) RowKernels.Add(s + jStart, d + jStart, jEnd - jStart);
+                                else for (int j = jStart; j < jEnd; j++) d[j * stride] += s[j];
                             }
                         }
                     }
@@ -262,6 +260,15 @@ public static partial class Ops
     {
         public int OutH => (H + 2 * Padding - KH) / Stride + 1;
         public int OutW => (W + 2 * Padding - KW) / Stride + 1;
+        /// <summary>Output columns [start, end) whose input column j·s+q−pad lies inside the image.</summary>
+        public (int Start, int End) ValidColumns(int q)
+        {
+            int start = Padding - q <= 0 ? 0 : (Padding - q + Stride - 1) / Stride;
+            int last = W - 1 + Padding - q;
+            int end = last < 0 ? 0 : Math.Min(OutW, last / Stride + 1);
+            return (Math.Min(start, OutW), Math.Max(end, Math.Min(start, OutW)));
+        }
+
         public bool IsPointwise => KH == 1 && KW == 1 && Stride == 1 && Padding == 0 && OutH * OutW >= ConvBlockColumns / 2;
 
         /// <summary>Images per im2col block: enough for wide products, bounded so cols stays under 64 MB.</summary>

@@ -1,0 +1,118 @@
+using Metrix.Tensors;
+using Metrix.Tensors.Kernels;
+using Metrix.Testing;
+
+namespace Metrix.Tensors.Tests;
+
+/// <summary>
+/// Conv2d (every path: im2col blocks, pointwise, strided, tiny maps) and the frozen-BatchNorm affine against
+/// direct loops in double precision, forward and backward, with every row-kernel width.
+/// </summary>
+public sealed class ConvReferenceTests
+{
+    public static TheoryData<int, int, int, int, int, int, int, int, bool> Cases()
+    {
+        var data = new TheoryData<int, int, int, int, int, int, int, int, bool>();
+        foreach (bool wide in new[] { true, false })
+        {
+            data.Add(3, 5, 9, 9, 7, 3, 1, 1, wide);
+            data.Add(4, 3, 13, 13, 8, 7, 2, 3, wide);
+            data.Add(2, 16, 33, 33, 8, 1, 1, 0, wide);
+            data.Add(5, 8, 6, 6, 16, 1, 2, 0, wide);
+            data.Add(7, 6, 2, 2, 5, 3, 1, 1, wide);
+            data.Add(3, 4, 17, 15, 6, 3, 2, 1, wide);
+            data.Add(2, 3, 40, 36, 9, 3, 1, 1, wide);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Conv2d_matches_direct_loops(int n, int c, int h, int w, int o, int k, int stride, int pad, bool wide)
+    {
+        bool saved = RowKernels.Use512;
+        RowKernels.Use512 = wide && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        try
+        {
+            using var scope = new TensorScope();
+            var rng = new Rng((ulong)(n * 1000 + c * 100 + h));
+            var x = rng.Normal([n, c, h, w]).RequireGrad();
+            var weight = rng.Normal([o, c, k, k]).RequireGrad();
+            var bias = rng.Normal([o]).RequireGrad();
+            var y = Ops.Conv2d(x, weight, bias, stride, pad);
+            int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
+            var gy = rng.Normal([n, o, oh, ow]);
+            var (ey, egx, egw, egb) = Direct(x.ToArray(), weight.ToArray(), bias.ToArray(), gy.ToArray(), n, c, h, w, o, k, stride, pad);
+            y.Backward(gy);
+            TensorAssert.Close(ey, y.Span, rtol: 1e-4, atol: 1e-4, what: "y");
+            TensorAssert.Close(egx, x.Grad!.Span, rtol: 1e-4, atol: 1e-4, what: "∂x");
+            TensorAssert.Close(egw, weight.Grad!.Span, rtol: 1e-4, atol: 1e-3, what: "∂w");
+            TensorAssert.Close(egb, bias.Grad!.Span, rtol: 1e-4, atol: 1e-3, what: "∂b");
+        }
+        finally { RowKernels.Use512 = saved; }
+    }
+
+    [Fact]
+    public void Frozen_batchnorm_is_the_running_affine_and_passes_the_scaled_gradient()
+    {
+        using var scope = new TensorScope();
+        var rng = new Rng(4);
+        int n = 3, c = 5, hw = 37;
+        var x = rng.Normal([n, c, hw, 1]).RequireGrad();
+        var gamma = rng.Normal([c]);
+        var beta = rng.Normal([c]);
+        var mean = rng.Normal([c]);
+        var variance = rng.Uniform([c], 0.5, 2);
+        var y = Ops.BatchNorm2d(x, gamma, beta, mean, variance, training: false);
+        var gy = rng.Normal([n, c, hw, 1]);
+        y.Backward(gy);
+        var ey = new float[x.Size];
+        var egx = new float[x.Size];
+        for (int i = 0; i < n; i++)
+            for (int ch = 0; ch < c; ch++)
+            {
+                double inv = 1 / Math.Sqrt(variance.Span[ch] + 1e-5);
+                for (int t = 0; t < hw; t++)
+                {
+                    int at = (i * c + ch) * hw + t;
+                    ey[at] = (float)((x.Span[at] - mean.Span[ch]) * inv * gamma.Span[ch] + beta.Span[ch]);
+                    egx[at] = (float)(gy.Span[at] * inv * gamma.Span[ch]);
+                }
+            }
+        TensorAssert.Close(ey, y.Span, rtol: 1e-5, atol: 1e-5, what: "y");
+        TensorAssert.Close(egx, x.Grad!.Span, rtol: 1e-5, atol: 1e-5, what: "∂x");
+    }
+
+    private static (float[] Y, float[] Gx, float[] Gw, float[] Gb) Direct(float[] x, float[] wt, float[] b, float[] gy,
+        int n, int c, int h, int w, int o, int k, int s, int pad)
+    {
+        int oh = (h + 2 * pad - k) / s + 1, ow = (w + 2 * pad - k) / s + 1;
+        var y = new double[n * o * oh * ow];
+        var gx = new double[x.Length];
+        var gw = new double[wt.Length];
+        var gb = new double[o];
+        for (int img = 0; img < n; img++)
+            for (int oc = 0; oc < o; oc++)
+                for (int i = 0; i < oh; i++)
+                    for (int j = 0; j < ow; j++)
+                    {
+                        int yi = ((img * o + oc) * oh + i) * ow + j;
+                        double acc = b[oc], g = gy[yi];
+                        gb[oc] += g;
+                        for (int ic = 0; ic < c; ic++)
+                            for (int p = 0; p < k; p++)
+                                for (int q = 0; q < k; q++)
+                                {
+                                    int ih = i * s - pad + p, iw = j * s - pad + q;
+                                    if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+                                    int xi = ((img * c + ic) * h + ih) * w + iw, wi = ((oc * c + ic) * k + p) * k + q;
+                                    acc += (double)wt[wi] * x[xi];
+                                    gx[xi] += g * wt[wi];
+                                    gw[wi] += g * x[xi];
+                                }
+                        y[yi] = acc;
+                    }
+        static float[] F(double[] v) => v.Select(d => (float)d).ToArray();
+        return (F(y), F(gx), F(gw), F(gb));
+    }
+}
