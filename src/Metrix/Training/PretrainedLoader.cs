@@ -1,23 +1,36 @@
+using System.Globalization;
 using Metrix.Nn;
 
 namespace Metrix.Training;
 
-/// <summary><c>--pretrained</c>: loads backbone weights by torchvision name into the body of the model (<c>fc.*</c> skipped).</summary>
+/// <summary><c>--pretrained</c> for the trainer: <see cref="PretrainedWeights"/> with its messages sent to the observer and bad values reported against the flag.</summary>
 public static class PretrainedLoader
 {
-    /// <summary>Loads <paramref name="spec"/> (a .safetensors path) into <paramref name="model"/>; returns lines for the log.</summary>
-    public static IReadOnlyList<string> Load(EmbeddingNet model, string spec, string modelName)
+    /// <summary>Loads <paramref name="spec"/> (none, imagenet or a path) into <paramref name="model"/>; lines go to <paramref name="log"/>.</summary>
+    public static void Load(EmbeddingNet model, string spec, string modelName, Action<string> log)
     {
-        if (!spec.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-            throw new OptionException("pretrained", $"--pretrained {spec}: this build reads .safetensors weights only; accepted: none or a .safetensors path");
-        if (!File.Exists(spec)) throw new OptionException("pretrained", $"--pretrained: file not found: {spec}");
-        var file = Checkpoint.Load(spec);
-        var body = file.Tensors.Where(kv => !kv.Key.StartsWith("fc.", StringComparison.Ordinal) && !kv.Key.StartsWith("embedding.", StringComparison.Ordinal))
-            .ToDictionary(kv => kv.Key, kv => kv.Value);
-        var result = model.Body.LoadStateDict(body, strict: false);
-        var lines = new List<string> { $"loaded {body.Count} {modelName} tensors from {spec}" };
-        if (result.Missing.Count > 0) lines.Add($"missing: {string.Join(", ", result.Missing)}");
-        if (result.Unexpected.Count > 0) lines.Add($"unexpected: {string.Join(", ", result.Unexpected)}");
-        return lines;
+        int lastDecile = -1;
+        var progress = new Progress(p =>
+        {
+            if (p.TotalBytes is not > 0) return;
+            int decile = (int)(p.BytesDone * 10 / p.TotalBytes.Value);
+            if (decile == lastDecile) return;
+            lastDecile = decile;
+            log(string.Create(CultureInfo.InvariantCulture, $"downloading {p.FileName}: {p.BytesDone / 1e6:F1} of {p.TotalBytes.Value / 1e6:F1} MB"));
+        });
+        try
+        {
+            PretrainedWeights.LoadInto(model, spec, modelName, log, progress);
+        }
+        catch (ArgumentException e)
+        {
+            throw new OptionException("pretrained", $"--pretrained: {e.Message}");
+        }
+    }
+
+    /// <summary>Synchronous progress (System.Progress would post to the thread pool and reorder lines).</summary>
+    private sealed class Progress(Action<DownloadProgress> report) : IProgress<DownloadProgress>
+    {
+        public void Report(DownloadProgress value) => report(value);
     }
 }

@@ -57,7 +57,7 @@ public sealed class Trainer
         int dim = o.EmbeddingSize!.Value;
         var model = new EmbeddingNet(o.Model!, dim, o.L2Norm, rng);
         if (o.Pretrained is { } pretrained && pretrained != "none")
-            foreach (var line in PretrainedLoader.Load(model, pretrained, o.Model!)) _observer.Message(line);
+            PretrainedLoader.Load(model, pretrained, o.Model!, _observer.Message);
         var loss = LossFactory.Create(o.Loss, train.ClassCount, dim, rng);
         bool bnFreeze = o.BnFreeze!.Value;
         model.FreezeBatchNorm(bnFreeze);
