@@ -6,14 +6,17 @@ namespace Metrix.Training;
 
 /// <summary>
 /// What a checkpoint records about its model in the safetensors metadata (model, embedding size, L2
-/// normalisation, image size, dataset, epoch), so <c>metrix eval</c>, <c>embed</c> and <c>search</c> rebuild
+/// normalisation, image size, input normalisation, training classes, dataset, epoch), so <c>metrix eval</c>, <c>embed</c> and <c>search</c> rebuild
 /// the network from the file alone.
 /// </summary>
 public sealed record CheckpointInfo(string Model, int EmbeddingSize, bool L2Norm, int ImageSize, string Dataset, int Epoch)
 {
     /// <summary>The metadata block written with a checkpoint of a run with <paramref name="options"/> after <paramref name="epoch"/>.</summary>
-    public static Dictionary<string, string> Metadata(TrainOptions options, int epoch) => new()
+    public static Dictionary<string, string> Metadata(TrainOptions options, int epoch, int trainClasses = 0) => new()
     {
+        ["normalize_mean"] = "0.485,0.456,0.406",
+        ["normalize_std"] = "0.229,0.224,0.225",
+        ["train_classes"] = trainClasses.ToString(CultureInfo.InvariantCulture),
         ["format"] = "metrix-checkpoint-1",
         ["model"] = options.Model!,
         ["embedding_size"] = options.EmbeddingSize!.Value.ToString(CultureInfo.InvariantCulture),

@@ -28,6 +28,7 @@ public sealed class Trainer
     private readonly TrainOptions _o;
     private readonly RunDirectory _run;
     private readonly ITrainingObserver _observer;
+    private int _trainClasses;
 
     private Trainer(TrainOptions options, RunDirectory run, ITrainingObserver observer)
     {
@@ -49,6 +50,7 @@ public sealed class Trainer
 
         var data = DatasetCatalog.Load(o.Dataset, o.DataRoot);
         var (train, evaluator) = Splits(data);
+        _trainClasses = train.ClassCount;
         _observer.Message(string.Create(CultureInfo.InvariantCulture,
             $"{o.Dataset}: {train.Count} training images of {train.ClassCount} classes; evaluating {evaluator.Images} images ({evaluator.Protocol.Name} protocol, Recall@{string.Join('/', evaluator.Protocol.Ks)})"));
 
@@ -188,7 +190,7 @@ public sealed class Trainer
 
     private void Save(string path, EmbeddingNet model, PairLoss loss, Optimizer optimizer, int epoch, bool withOptimizer)
     {
-        var meta = CheckpointInfo.Metadata(_o, epoch);
+        var meta = CheckpointInfo.Metadata(_o, epoch, _trainClasses);
         var lossTensors = loss.Parameters.ToDictionary(p => p.Name, p => p.Tensor);
         if (withOptimizer)
             Checkpoint.Save(path, model, meta, ("loss.", lossTensors), ("optimizer.", optimizer.State()));
