@@ -112,6 +112,7 @@ public sealed class BenchCommand : Command
         for (int s = 0; s < warmup + steps; s++)
         {
             bool timed = s >= warmup;
+            var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             double forward, backward;
             using (new TensorScope())
@@ -125,7 +126,8 @@ public sealed class BenchCommand : Command
                 optimizer.ZeroGrad();
             }
             double total = watch.Elapsed.TotalMilliseconds;
-            if (timed) timing.Add(total, forward, backward, total - forward - backward);
+            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMilliseconds;
+            if (timed) timing.Add(total, forward, backward, total - forward - backward, cpu);
         }
 
         double median = timing.Median(t => t.Total);
@@ -147,6 +149,7 @@ public sealed class BenchCommand : Command
             ["forward_ms"] = Math.Round(timing.Median(t => t.Forward), 1),
             ["backward_ms"] = Math.Round(timing.Median(t => t.Backward), 1),
             ["optimizer_ms"] = Math.Round(timing.Median(t => t.Optimizer), 1),
+            ["median_cpu_ms"] = Math.Round(timing.Median(t => t.Cpu), 1),
             ["gc_gen0"] = GC.CollectionCount(0) - startGc,
             ["gemm_kernel"] = Gemm.Kernel.GetType().Name,
         };
@@ -185,16 +188,20 @@ public sealed class BenchCommand : Command
 
     private static string Format(object value) => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
 
+    /// <summary>One timed step: wall-clock phases and the processor time of every thread, in milliseconds.</summary>
+    private readonly record struct StepTime(double Total, double Forward, double Backward, double Optimizer, double Cpu);
+
     /// <summary>Per-step times in milliseconds.</summary>
     private sealed class StepTiming
     {
-        private readonly List<(double Total, double Forward, double Backward, double Optimizer)> _steps = [];
+        private readonly List<StepTime> _steps = [];
 
-        public void Add(double total, double forward, double backward, double optimizer) => _steps.Add((total, forward, backward, optimizer));
+        public void Add(double total, double forward, double backward, double optimizer, double cpu) =>
+            _steps.Add(new StepTime(total, forward, backward, optimizer, cpu));
 
-        public double Min(Func<(double Total, double Forward, double Backward, double Optimizer), double> pick) => _steps.Min(pick);
+        public double Min(Func<StepTime, double> pick) => _steps.Min(pick);
 
-        public double Median(Func<(double Total, double Forward, double Backward, double Optimizer), double> pick)
+        public double Median(Func<StepTime, double> pick)
         {
             var values = _steps.Select(pick).OrderBy(v => v).ToArray();
             int n = values.Length;

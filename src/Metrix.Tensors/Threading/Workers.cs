@@ -97,14 +97,25 @@ public static class Workers
         return int.TryParse(env, out int n) && n > 0 ? n : Environment.ProcessorCount;
     }
 
-    /// <summary>Background threads that take chunks from a shared counter; the caller works too.</summary>
+    /// <summary>
+    /// Background threads that take chunks from a shared counter; the caller works too. A worker that finishes a
+    /// loop keeps polling for the next one for <see cref="SpinTicks"/> before it sleeps, as OpenMP runtimes do: a
+    /// training step runs hundreds of short loops back to back, and waking a sleeping thread costs more than many
+    /// of them (on a loaded machine a woken thread may wait a whole time slice, and the caller then runs every chunk
+    /// alone).
+    /// </summary>
     private sealed class Pool
     {
+        /// <summary>How long an idle worker polls before sleeping: 200 µs.</summary>
+        private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 5000;
+
         private readonly Thread[] _threads;
         private readonly SemaphoreSlim _wake = new(0);
         private readonly ManualResetEventSlim _done = new(false, spinCount: 2000);
         private volatile Job? _job;
         private volatile bool _stopping;
+        private long _generation;
+        private int _sleepers;
 
         public Pool(int workers)
         {
@@ -121,7 +132,9 @@ public static class Workers
             var job = new Job(body, chunks);
             _done.Reset();
             _job = job;
-            _wake.Release(Math.Min(_threads.Length, chunks - 1));
+            Interlocked.Increment(ref _generation);
+            int sleeping = Volatile.Read(ref _sleepers);
+            if (sleeping > 0) _wake.Release(Math.Min(sleeping, chunks - 1));
             _inBody = true;
             try { Work(job); }
             finally { _inBody = false; }
@@ -139,12 +152,37 @@ public static class Workers
         private void Loop()
         {
             _inBody = true;
-            while (true)
+            long seen = Interlocked.Read(ref _generation);
+            while (!_stopping)
             {
-                _wake.Wait();
-                if (_stopping) return;
+                long now = WaitForGeneration(seen);
+                if (now == seen) continue;
+                seen = now;
                 if (_job is { } job) Work(job);
             }
+        }
+
+        /// <summary>Polls, then sleeps, until a loop newer than <paramref name="seen"/> starts (or a spurious wake); returns the generation.</summary>
+        private long WaitForGeneration(long seen)
+        {
+            long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+            long now;
+            var spin = new SpinWait();
+            while ((now = Interlocked.Read(ref _generation)) == seen)
+            {
+                if (_stopping) return seen;
+                if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
+                {
+                    Interlocked.Increment(ref _sleepers);
+                    // Re-check after announcing sleep: Run reads the sleeper count after publishing the generation.
+                    if ((now = Interlocked.Read(ref _generation)) == seen && !_stopping) _wake.Wait();
+                    Interlocked.Decrement(ref _sleepers);
+                    return Interlocked.Read(ref _generation);
+                }
+                if (spin.Count < 10) spin.SpinOnce(sleep1Threshold: -1);
+                else Thread.SpinWait(64);
+            }
+            return now;
         }
 
         private void Work(Job job)
