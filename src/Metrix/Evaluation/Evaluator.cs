@@ -18,25 +18,34 @@ public sealed class Evaluator
 
     /// <summary>An evaluator of <paramref name="queries"/> (searched among themselves, or in <paramref name="gallery"/>).</summary>
     public Evaluator(RetrievalProtocol protocol, ImageSet queries, ImageSet? gallery, int imageSize, int workers, int batchSize = 100,
-        int maxShorterSide = 0)
+        Func<ImageSet, ImageCache>? cache = null)
     {
+        cache ??= set => new ImageCache(set);
         if (protocol.QueryVsGallery != (gallery is not null))
             throw new ArgumentException($"the {protocol.Name} protocol {(protocol.QueryVsGallery ? "needs" : "takes no")} gallery split");
         Protocol = protocol;
-        _queries = new ImageCache(queries, maxShorterSide);
-        _gallery = gallery is null ? null : new ImageCache(gallery, maxShorterSide);
+        _queries = cache(queries);
+        _gallery = gallery is null ? null : cache(gallery);
         _imageSize = imageSize;
         _workers = workers;
         _batchSize = batchSize;
     }
 
-    /// <summary>An evaluator for a loaded dataset: In-Shop's query/gallery, otherwise its test split.</summary>
-    public static Evaluator ForDataset(DatasetSplits data, int imageSize, int workers, int maxShorterSide = 0)
+    /// <summary>
+    /// An evaluator for a loaded dataset: In-Shop's query/gallery, otherwise its test split. Images are cached
+    /// already resized to the eval resize side (the same pixels the eval pipeline makes), in memory or, for
+    /// large splits, under <paramref name="diskRoot"/>.
+    /// </summary>
+    public static Evaluator ForDataset(DatasetSplits data, int imageSize, int workers, string? diskRoot = null)
     {
         var protocol = RetrievalProtocol.ForDataset(data.Name);
+        int side = Metrix.Vision.Transforms.ImageTransforms.EvalResize(imageSize);
+        Func<ImageSet, ImageCache> cache = diskRoot is null
+            ? set => new ImageCache(set, side)
+            : set => ImageCache.ForSplit(set, side, diskRoot, data.Name);
         return data.HasGallery
-            ? new Evaluator(protocol, data["query"], data["gallery"], imageSize, workers, maxShorterSide: maxShorterSide)
-            : new Evaluator(protocol, data["test"], null, imageSize, workers, maxShorterSide: maxShorterSide);
+            ? new Evaluator(protocol, data["query"], data["gallery"], imageSize, workers, cache: cache)
+            : new Evaluator(protocol, data["test"], null, imageSize, workers, cache: cache);
     }
 
     /// <summary>The protocol (Recall@K cut-offs, query-vs-gallery or self).</summary>

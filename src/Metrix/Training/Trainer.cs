@@ -7,6 +7,7 @@ using Metrix.Nn;
 using Metrix.Tensors;
 using Metrix.Vision.Datasets;
 using Metrix.Vision.Loading;
+using Metrix.Vision.Transforms;
 
 namespace Metrix.Training;
 
@@ -95,7 +96,9 @@ public sealed class Trainer
         var best = log.Where(r => r.Recall is not null).MaxBy(r => R1(r));
 
         var sampler = Sampler(train, seed);
-        var cache = new ImageCache(train);
+        // Decoded once, the shorter side capped at the eval resize side (256 for 224-px crops): random crops
+        // are then taken from that instead of the full-size photograph, which bounds memory; large splits go to disk.
+        var cache = ImageCache.ForSplit(train, ImageTransforms.EvalResize(o.ImageSize!.Value), CacheRoot, o.Dataset);
         var loader = new BatchLoader(cache, o.ImageSize!.Value, train: true, Math.Max(1, o.NumWorkers), seed);
         var mixup = o.Mixup;
         int epochs = o.NumEpochs!.Value;
@@ -179,10 +182,15 @@ public sealed class Trainer
     private (ImageSet Train, Evaluator Evaluator) Splits(DatasetSplits data)
     {
         int size = _o.ImageSize!.Value, workers = Math.Max(1, _o.NumWorkers);
-        if (_o.ValClasses <= 0) return (data.Train, Evaluator.ForDataset(data, size, workers));
+        if (_o.ValClasses <= 0) return (data.Train, Evaluator.ForDataset(data, size, workers, CacheRoot));
         var (train, validation) = ValidationSplit.Carve(data.Train, _o.ValClasses);
-        return (train, new Evaluator(RetrievalProtocol.ForDataset("cub") with { Name = "validation" }, validation, null, size, workers));
+        int side = ImageTransforms.EvalResize(size);
+        return (train, new Evaluator(RetrievalProtocol.ForDataset("cub") with { Name = "validation" }, validation, null, size, workers,
+            cache: set => ImageCache.ForSplit(set, side, CacheRoot, _o.Dataset)));
     }
+
+    /// <summary>Disk caches of decoded images live under the save root, shared by the runs there.</summary>
+    private string CacheRoot => Path.Combine(_o.SaveRoot, ".cache");
 
     private IBatchSampler Sampler(ImageSet train, ulong seed) => _o.Balanced
         ? new BalancedSampler(train.Labels(), _o.BatchSize!.Value, _o.ImagesPerClass!.Value, seed)
