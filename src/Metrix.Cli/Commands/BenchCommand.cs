@@ -42,6 +42,7 @@ public sealed class BenchCommand : Command
     {
         foreach (var option in new Option[] { _model, _batchSize, _imageSize, _steps, _warmup, _threads, _mode, _pairs, _loss, _embeddingSize, _seed, _gemm, _json })
             Options.Add(option);
+        Subcommands.Add(new LoaderBenchCommand());
         CommandRunner.SetAction(this, Execute);
     }
 
