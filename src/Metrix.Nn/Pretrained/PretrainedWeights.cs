@@ -19,7 +19,7 @@ public static class PretrainedWeights
     /// verified against the SHA-256 prefix in the file name, and loaded into the ResNet body (for an
     /// <see cref="EmbeddingNet"/>, its <see cref="EmbeddingNet.Body"/>; the head keeps its initialisation);
     /// torchvision's <c>fc.*</c> is skipped.</item>
-    /// <item>a path: a PyTorch state dict (zip or legacy <c>torch.save</c> format) or a safetensors file (such
+    /// <item>a path: a PyTorch state dict (zip, legacy or 0.1 tar <c>torch.save</c> format) or a safetensors file (such
     /// as one of our checkpoints), loaded into the whole <paramref name="model"/> by name; <c>fc.*</c>,
     /// <c>optimizer.*</c> and <c>loss.*</c> entries are skipped.</item>
     /// </list>

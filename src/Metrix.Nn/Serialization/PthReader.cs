@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Formats.Tar;
 using System.IO.Compression;
 using System.Numerics;
 using Metrix.Tensors;
@@ -14,14 +16,17 @@ namespace Metrix.Nn;
 /// <item>legacy (PyTorch &lt; 1.6 and <c>_use_new_zipfile_serialization=False</c>, e.g. torchvision's 2017
 /// <c>resnet50-19c8e357.pth</c>): pickles of the magic number, the protocol version (1001), the system info
 /// (byte order), the object (persistent ids <c>('storage', type, key, location, numel, view)</c>) and the
-/// sorted storage keys, then for each key an 8-byte element count and the raw elements.</item>
+/// sorted storage keys, then for each key an 8-byte element count and the raw elements;</item>
+/// <item>tar (PyTorch 0.1, e.g. torchvision's 2017 <c>resnet18-5c106cde.pth</c> and <c>resnet50-19c8e357.pth</c>):
+/// entries <c>sys_info</c>, <c>pickle</c> (tensors as persistent ids), <c>tensors</c> (per tensor a pickled
+/// (key, storage key, type) then sizes, strides and offset as little-endian integers) and <c>storages</c> (per
+/// storage a pickled (key, location, type), an 8-byte element count and the elements, then the storage views).</item>
 /// </list>
 /// The pickles run on a restricted machine that only rebuilds dicts, tensors and storages and refuses any
 /// other global by name (what <c>torch.load(weights_only=True)</c> allows). Tensors come out as contiguous
 /// float32 copies honouring storage offsets and strides; float64/float16/bfloat16 and integer tensors are
 /// converted (<see cref="WeightFile.SourceDtypes"/> records which). A file holding a dict that wraps the state
-/// dict under <c>state_dict</c>, <c>model_state_dict</c> or <c>model</c> is unwrapped. The tar format of
-/// PyTorch before 0.1.10 is not supported.
+/// dict under <c>state_dict</c>, <c>model_state_dict</c> or <c>model</c> is unwrapped.
 /// </summary>
 public static class PthReader
 {
@@ -44,17 +49,15 @@ public static class PthReader
     {
         if (!stream.CanSeek) throw new ArgumentException($"{name}: the stream must be seekable", nameof(stream));
         var head = Head(stream, 512);
-        if (head.Length >= 262 && head.AsSpan(257, 5).SequenceEqual("ustar"u8))
-            throw new InvalidDataException($"{name}: a tar archive (torch.save of PyTorch before 0.1.10) is not supported; load it with PyTorch and save it again");
-        if (!IsZip(head) && !IsPickle(head))
-            throw new InvalidDataException($"{name}: not a PyTorch file saved by torch.save (neither a zip archive nor a pickle)");
+        if (!IsZip(head) && !IsPickle(head) && !IsTar(head))
+            throw new InvalidDataException($"{name}: not a PyTorch file saved by torch.save (neither a zip archive, nor a pickle, nor a tar archive)");
         try
         {
-            return IsZip(head) ? ReadZip(stream, name) : ReadLegacy(stream, name);
+            return IsZip(head) ? ReadZip(stream, name) : IsTar(head) ? ReadTar(stream, name) : ReadLegacy(stream, name);
         }
-        catch (Exception e) when (e is EndOfStreamException || (e is InvalidDataException && !e.Message.StartsWith(name, StringComparison.Ordinal)))
+        catch (Exception e) when (e is EndOfStreamException or FormatException || (e is InvalidDataException && !e.Message.StartsWith(name, StringComparison.Ordinal)))
         {
-            // The zip library reports damage lazily (when an entry is opened) and without the file name.
+            // The zip and tar libraries report damage without the file name (zip lazily, when an entry is opened).
             throw new InvalidDataException($"{name}: damaged file: {e.Message}", e);
         }
     }
@@ -62,9 +65,12 @@ public static class PthReader
     /// <summary>Whether the stream starts like a file <c>torch.save</c> writes (zip or pickle).</summary>
     internal static bool IsPth(Stream stream)
     {
-        var head = Head(stream, 4);
-        return IsZip(head) || IsPickle(head);
+        var head = Head(stream, 512);
+        return IsZip(head) || IsPickle(head) || IsTar(head);
     }
+
+    /// <summary>POSIX tar: "ustar" at byte 257 of the first header.</summary>
+    private static bool IsTar(byte[] head) => head.Length >= 262 && head.AsSpan(257, 5).SequenceEqual("ustar"u8);
 
     /// <summary>A pickle of protocol 2 or later starts with PROTO and its version.</summary>
     private static bool IsPickle(byte[] head) => head.Length >= 2 && head[0] == 0x80 && head[1] is >= 2 and <= 5;
@@ -172,7 +178,7 @@ public static class PthReader
                 throw new InvalidDataException($"{name}: storage key {k} is listed but no tensor uses it");
             if (stream.Length - stream.Position < 8) throw new InvalidDataException($"{name}: truncated before storage '{key}'");
             stream.ReadExactly(count);
-            long numel = bigEndian ? System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(count) : System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(count);
+            long numel = bigEndian ? BinaryPrimitives.ReadInt64BigEndian(count) : BinaryPrimitives.ReadInt64LittleEndian(count);
             if (numel != storage.Numel) throw new InvalidDataException($"{name}: storage '{key}' holds {numel} elements, the pickle says {storage.Numel}");
             long bytes = StorageBytes(storage, name);
             if (bytes > stream.Length - stream.Position) throw new InvalidDataException($"{name}: truncated inside storage '{key}' ({bytes} bytes needed)");
@@ -188,6 +194,106 @@ public static class PthReader
             return buffer;
         }
         return Materialize(name, WeightFormat.PthLegacy, entries, ReadStorage, bigEndian);
+    }
+
+    private static WeightFile ReadTar(Stream stream, string name)
+    {
+        var parts = new Dictionary<string, Stream>();
+        var storageBytes = new Dictionary<string, byte[]>();
+        var storageViews = new Dictionary<long, TorchStorageView>();
+        bool bigEndian = false;
+        try
+        {
+            using var tar = new TarReader(stream, leaveOpen: true);
+            while (tar.GetNextEntry() is { } entry)
+            {
+                if (entry.DataStream is null || entry.Name is not ("sys_info" or "pickle" or "tensors" or "storages")) continue;
+                if (entry.Length > Math.Min(stream.Length, Array.MaxLength))
+                    throw new InvalidDataException($"{name}: tar entry {entry.Name} claims {entry.Length} bytes, more than the file or than supported");
+                var data = new MemoryStream((int)entry.Length);
+                entry.DataStream.CopyTo(data);
+                if (data.Length != entry.Length) throw new InvalidDataException($"{name}: tar entry {entry.Name} is truncated");
+                data.Position = 0;
+                parts[entry.Name] = data;
+            }
+        }
+        catch (Exception e) when (e is FormatException or NotSupportedException or ArgumentException or OverflowException)
+        {
+            throw new InvalidDataException($"{name}: damaged tar archive: {e.Message}", e);
+        }
+        foreach (var part in (string[])["sys_info", "pickle", "tensors", "storages"])
+            if (!parts.ContainsKey(part)) throw new InvalidDataException($"{name}: a tar archive without the '{part}' entry of PyTorch 0.1's torch.save");
+        object? NoPersistentIds(object? pid) => throw new InvalidDataException($"{name}: unexpected persistent id {Unpickler.Describe(pid)}");
+        if (new Unpickler(parts["sys_info"], long.MaxValue, name + ":sys_info", NoPersistentIds).Load() is PickleDict info
+            && info.TryGet("little_endian", out var little) && little is false) bigEndian = true;
+
+        // storages: count, then per storage (key, location, type), element count, elements; then the views.
+        var s = parts["storages"];
+        var storages = new Unpickler(s, s.Length, name + ":storages", NoPersistentIds);
+        var roots = new Dictionary<long, TorchStorage>();
+        long storageCount = storages.Load() as long? ?? throw new InvalidDataException($"{name}: the storage count is not an integer");
+        for (long i = 0; i < storageCount; i++)
+        {
+            if (storages.Load() is not object?[] { Length: 3 } t || t[0] is not long key || t[2] is not TorchDtype dtype)
+                throw new InvalidDataException($"{name}: storage {i} is not described as (key, location, storage type)");
+            long numel = ReadInt64(s, bigEndian, name);
+            var storage = new TorchStorage(key.ToString(System.Globalization.CultureInfo.InvariantCulture), dtype, numel);
+            long bytes = numel >= 0 ? StorageBytes(storage, name) : throw new InvalidDataException($"{name}: storage {key} has a negative size");
+            if (bytes > s.Length - s.Position) throw new InvalidDataException($"{name}: truncated inside storage {key} ({bytes} bytes needed)");
+            var buffer = new byte[bytes];
+            s.ReadExactly(buffer);
+            roots[key] = storage;
+            storageBytes[storage.Key] = buffer;
+            storageViews[key] = new TorchStorageView(storage, 0, numel);
+        }
+        if (storages.Load() is not List<object?> views) throw new InvalidDataException($"{name}: the list of storage views is missing");
+        foreach (var v in views)
+        {
+            if (v is not object?[] { Length: 4 } view || view[0] is not long target || view[1] is not long rootKey || view[2] is not long offset
+                || view[3] is not long length || !roots.TryGetValue(rootKey, out var root) || offset < 0 || length < 0 || offset > root.Numel - length)
+                throw new InvalidDataException($"{name}: invalid storage view {Unpickler.Describe(v)}");
+            storageViews[target] = new TorchStorageView(root, offset, length);
+        }
+
+        // tensors: count, then per tensor (key, storage key, tensor type) and its sizes, strides and offset.
+        var tf = parts["tensors"];
+        var tensorPickles = new Unpickler(tf, tf.Length, name + ":tensors", NoPersistentIds);
+        var tensors = new Dictionary<long, TorchTensorRef>();
+        long tensorCount = tensorPickles.Load() as long? ?? throw new InvalidDataException($"{name}: the tensor count is not an integer");
+        for (long i = 0; i < tensorCount; i++)
+        {
+            if (tensorPickles.Load() is not object?[] { Length: 3 } t || t[0] is not long key || t[1] is not long storageKey
+                || !storageViews.TryGetValue(storageKey, out var view))
+                throw new InvalidDataException($"{name}: tensor {i} is not described as (key, storage key, type) of a known storage");
+            // ndim was written as 8 bytes; its low 4 hold the value.
+            long ndim = ReadInt64(tf, bigEndian, name) & 0xffffffffL;
+            if (ndim > 64) throw new InvalidDataException($"{name}: tensor {key} has {ndim} dimensions");
+            var size = new long[ndim];
+            var stride = new long[ndim];
+            for (int d = 0; d < ndim; d++) size[d] = ReadInt64(tf, bigEndian, name);
+            for (int d = 0; d < ndim; d++) stride[d] = ReadInt64(tf, bigEndian, name);
+            tensors[key] = new TorchTensorRef(view, ReadInt64(tf, bigEndian, name), size, stride);
+        }
+
+        object? PersistentLoad(object? pid)
+        {
+            if (pid is object?[])
+                throw new InvalidDataException($"{name}: holds a pickled nn.Module, not a state dict; save model.state_dict() with torch.save instead");
+            if (pid is not string id || !long.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out long key) || !tensors.TryGetValue(key, out var tensor))
+                throw new InvalidDataException($"{name}: persistent id {Unpickler.Describe(pid)} names no tensor of the archive");
+            return tensor;
+        }
+        var p = parts["pickle"];
+        var entries = StateDictEntries(new Unpickler(p, p.Length, name + ":pickle", PersistentLoad).Load(), name);
+        return Materialize(name, WeightFormat.PthTar, entries, st => storageBytes[st.Key], bigEndian);
+    }
+
+    private static long ReadInt64(Stream stream, bool bigEndian, string name)
+    {
+        Span<byte> b = stackalloc byte[8];
+        if (stream.Length - stream.Position < 8) throw new InvalidDataException($"{name}: truncated tensor or storage header");
+        stream.ReadExactly(b);
+        return bigEndian ? BinaryPrimitives.ReadInt64BigEndian(b) : BinaryPrimitives.ReadInt64LittleEndian(b);
     }
 
     private static TorchStorage Storage(Dictionary<string, TorchStorage> storages, string name, object? type, object? key, object? numel)

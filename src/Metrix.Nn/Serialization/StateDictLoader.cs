@@ -13,7 +13,7 @@ public static class StateDictLoader
     /// <summary>The prefixes skipped by default: torchvision's classifier.</summary>
     public static IReadOnlyList<string> DefaultSkipPrefixes { get; } = ["fc."];
 
-    /// <summary>Reads <paramref name="path"/> (<c>.pth</c>/<c>.pt</c> zip or legacy, or safetensors) and loads it into <paramref name="model"/>.</summary>
+    /// <summary>Reads <paramref name="path"/> (<c>.pth</c>/<c>.pt</c> in any <c>torch.save</c> format, or safetensors) and loads it into <paramref name="model"/>.</summary>
     public static WeightLoadReport Load(Module model, string path, IReadOnlyList<string>? skipPrefixes = null)
     {
         var file = WeightFile.Read(path);

@@ -19,7 +19,7 @@ public sealed record WeightFile(
     IReadOnlyDictionary<string, string> Metadata)
 {
     /// <summary>
-    /// Reads a PyTorch <c>.pth</c>/<c>.pt</c> state dict (zip or legacy format) or a safetensors file,
+    /// Reads a PyTorch <c>.pth</c>/<c>.pt</c> state dict (any <c>torch.save</c> format: zip, legacy or 0.1 tar) or a safetensors file,
     /// recognised by content rather than by extension.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -46,7 +46,7 @@ public sealed record WeightFile(
             return new WeightFile(name, WeightFormat.SafeTensors, file.Tensors, new Dictionary<string, string>(), file.Metadata);
         }
         if (PthReader.IsPth(stream)) return PthReader.Read(stream, name);
-        throw new InvalidDataException($"{name}: not a weights file: expected a PyTorch state dict saved by torch.save (.pth/.pt, zip or legacy format) or a safetensors file");
+        throw new InvalidDataException($"{name}: not a weights file: expected a PyTorch state dict saved by torch.save (.pth/.pt: zip, legacy or tar format) or a safetensors file");
     }
 
     /// <summary>safetensors: an 8-byte little-endian header length, then a JSON object.</summary>

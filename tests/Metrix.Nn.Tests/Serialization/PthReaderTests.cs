@@ -40,6 +40,21 @@ public sealed class PthReaderTests
     }
 
     [Fact]
+    public void The_tar_format_of_pytorch_0_1_reads_with_its_views_and_dtypes()
+    {
+        var expected = Fixtures.Load("pth/views_tar_expected").Tensors;
+        var actual = PthReader.Read(Fixtures.PathOf("pth/views_tar.pth"));
+        Assert.Equal(WeightFormat.PthTar, actual.Format);
+        Assert.Equal(expected.Keys, actual.Tensors.Keys);
+        foreach (var (key, e) in expected)
+        {
+            Assert.Equal(e.ShapeArray(), actual.Tensors[key].ShapeArray());
+            Assert.Equal(e.ToArray(), actual.Tensors[key].ToArray());
+        }
+        Assert.Equal(new Dictionary<string, string> { ["counts"] = "int64", ["halves"] = "float16" }, actual.SourceDtypes);
+    }
+
+    [Fact]
     public void Zip_and_legacy_files_of_one_state_dict_read_identically()
     {
         var zip = PthReader.Read(Fixtures.PathOf("pth/resnet18_w8.pth"));
@@ -60,6 +75,8 @@ public sealed class PthReaderTests
             Assert.Equal(WeightFormat.PthLegacy, WeightFile.Read(path).Format);
             File.Copy(Fixtures.PathOf("pth/views.pth"), path, overwrite: true);
             Assert.Equal(WeightFormat.PthZip, WeightFile.Read(path).Format);
+            File.Copy(Fixtures.PathOf("pth/views_tar.pth"), path, overwrite: true);
+            Assert.Equal(WeightFormat.PthTar, WeightFile.Read(path).Format);
             File.Copy(Fixtures.PathOf("pth/views_expected.safetensors"), path, overwrite: true);
             Assert.Equal(WeightFormat.SafeTensors, WeightFile.Read(path).Format);
             File.WriteAllText(path, "hello, not weights");
@@ -121,6 +138,7 @@ public sealed class PthReaderTests
     [InlineData("views.pth")]
     [InlineData("views_legacy.pth")]
     [InlineData("resnet18_w8_legacy.pth")]
+    [InlineData("views_tar.pth")]
     public void Truncated_and_mutated_files_fail_with_invalid_data_naming_the_file(string file)
     {
         var bytes = File.ReadAllBytes(Fixtures.PathOf("pth/" + file));

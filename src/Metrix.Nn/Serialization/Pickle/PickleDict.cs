@@ -1,14 +1,17 @@
+using System.Numerics;
+
 namespace Metrix.Nn;
 
 /// <summary>
 /// A Python <c>dict</c> or <c>collections.OrderedDict</c> rebuilt by <see cref="Unpickler"/>: entries in
-/// insertion order (as both keep them), a later assignment to a key replacing its value in place.
+/// insertion order (as both keep them), a later assignment to a key replacing its value in place. Keys are
+/// the scalar types a weights file uses (strings, integers, floats, booleans, None).
 /// </summary>
 internal sealed class PickleDict
 {
     private static readonly object NoneKey = new();
     private readonly List<KeyValuePair<object?, object?>> _items = [];
-    private readonly Dictionary<object, int> _index = new(PickleKeyComparer.Instance);
+    private readonly Dictionary<object, int> _index = [];
 
     /// <summary>The entries in insertion order.</summary>
     public IReadOnlyList<KeyValuePair<object?, object?>> Items => _items;
@@ -16,7 +19,10 @@ internal sealed class PickleDict
     /// <summary>Number of entries.</summary>
     public int Count => _items.Count;
 
-    /// <summary><c>d[key] = value</c>.</summary>
+    /// <summary>Whether <paramref name="key"/> can be a key here.</summary>
+    public static bool IsKey(object? key) => key is null or string or long or BigInteger or double or bool;
+
+    /// <summary><c>d[key] = value</c>; <paramref name="key"/> must satisfy <see cref="IsKey"/>.</summary>
     public void Set(object? key, object? value)
     {
         var k = key ?? NoneKey;
@@ -38,25 +44,5 @@ internal sealed class PickleDict
         }
         value = null;
         return false;
-    }
-
-    /// <summary>Python equality for the key types a pickle can hold here: strings, integers, floats, booleans, tuples.</summary>
-    private sealed class PickleKeyComparer : IEqualityComparer<object>
-    {
-        public static readonly PickleKeyComparer Instance = new();
-
-        public new bool Equals(object? x, object? y) => (x, y) switch
-        {
-            (object?[] a, object?[] b) => a.Length == b.Length && a.Zip(b).All(p => Equals(p.First ?? NoneKey, p.Second ?? NoneKey)),
-            _ => object.Equals(x, y),
-        };
-
-        public int GetHashCode(object obj)
-        {
-            if (obj is not object?[] tuple) return obj.GetHashCode();
-            var hash = new HashCode();
-            foreach (var item in tuple) hash.Add(item is null ? 0 : GetHashCode(item));
-            return hash.ToHashCode();
-        }
     }
 }

@@ -14,3 +14,6 @@ internal sealed record TorchStorageView(TorchStorage Storage, long Offset, long 
 
 /// <summary>A tensor as <c>_rebuild_tensor_v2</c> describes it: storage, element offset, sizes and strides (in elements).</summary>
 internal sealed record TorchTensorRef(TorchStorageView Storage, long Offset, long[] Size, long[] Stride);
+
+/// <summary>A legacy tensor class (<c>torch.FloatTensor</c>, …), which the tar format names beside each tensor; never called.</summary>
+internal sealed record TorchTensorType(TorchDtype Dtype);

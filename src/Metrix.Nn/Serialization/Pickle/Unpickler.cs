@@ -45,7 +45,8 @@ internal sealed class Unpickler
     /// <summary>The globals a weights file may reference, for error messages.</summary>
     public static string AllowedGlobals =>
         "collections.OrderedDict, torch._utils._rebuild_tensor_v2, torch._utils._rebuild_tensor, torch._utils._rebuild_parameter, "
-        + "torch._utils._rebuild_parameter_with_state, torch.Size and the storage types " + TorchDtype.SupportedNames;
+        + "torch._utils._rebuild_parameter_with_state, torch.Size, the storage types " + TorchDtype.SupportedNames
+        + " and the matching legacy tensor types (torch.FloatTensor, …)";
 
     /// <summary>Runs one pickle to its STOP opcode and returns the object it built.</summary>
     public object? Load()
@@ -110,7 +111,7 @@ internal sealed class Unpickler
                 case (byte)'e': { var items = PopMark(); PeekList().AddRange(items); break; } // APPENDS
                 case (byte)'}': Push(new PickleDict()); break; // EMPTY_DICT
                 case (byte)'d': { var items = PopMark(); var d = new PickleDict(); SetItems(d, items); Push(d); break; } // DICT
-                case (byte)'s': { var v = Pop(); var k = Pop(); PeekDict().Set(k, v); break; } // SETITEM
+                case (byte)'s': { var v = Pop(); var k = Pop(); SetItem(PeekDict(), k, v); break; } // SETITEM
                 case (byte)'u': { var items = PopMark(); SetItems(PeekDict(), items); break; } // SETITEMS
 
                 case (byte)'g': Push(MemoGet(ParseLong(ReadLine()))); break; // GET
@@ -181,6 +182,8 @@ internal sealed class Unpickler
         ("torch._utils", "_rebuild_parameter_with_state") => TorchGlobal.RebuildParameterWithState,
         ("torch", "Size") => TorchGlobal.Size,
         ("torch", _) when TorchDtype.FromStorageName(name) is { } dtype => dtype,
+        ("torch", _) when name.EndsWith("Tensor", StringComparison.Ordinal) && TorchDtype.FromStorageName(name[..^"Tensor".Length] + "Storage") is { } dtype
+            => new TorchTensorType(dtype),
         _ => throw Error($"refusing global '{module}.{name}': a weights file may only reference {AllowedGlobals} "
             + "(a .pth file is a pickle, and any other global could run code; convert the file to a plain state dict with PyTorch)"),
     };
@@ -199,7 +202,7 @@ internal sealed class Unpickler
                         foreach (var pair in pairs)
                         {
                             if (pair is not (List<object?> or object?[]) || Items(pair).Count != 2) throw Error("OrderedDict items are not pairs");
-                            d.Set(Items(pair)[0], Items(pair)[1]);
+                            SetItem(d, Items(pair)[0], Items(pair)[1]);
                         }
                         return d;
                     }
@@ -244,7 +247,13 @@ internal sealed class Unpickler
     private void SetItems(PickleDict d, List<object?> items)
     {
         if (items.Count % 2 != 0) throw Error("odd number of items for a dict");
-        for (int i = 0; i < items.Count; i += 2) d.Set(items[i], items[i + 1]);
+        for (int i = 0; i < items.Count; i += 2) SetItem(d, items[i], items[i + 1]);
+    }
+
+    private void SetItem(PickleDict d, object? key, object? value)
+    {
+        if (!PickleDict.IsKey(key)) throw Error($"{Describe(key)} as a dict key is not supported in a weights file");
+        d.Set(key, value);
     }
 
     /// <summary>A short description of a pickled value for messages.</summary>
@@ -262,6 +271,7 @@ internal sealed class Unpickler
         TorchTensorRef => "a tensor",
         TorchStorageView => "a storage",
         TorchDtype d => "torch." + d.StorageName,
+        TorchTensorType t => "torch." + t.Dtype.StorageName.Replace("Storage", "Tensor", StringComparison.Ordinal),
         TorchGlobal g => g.ToString(),
         _ => value.GetType().Name,
     };
