@@ -1,0 +1,117 @@
+namespace Metrix.Vision.Datasets;
+
+/// <summary>
+/// The reading rules the on-disk datasets share: class folders in torchvision ImageFolder's order, images
+/// listed by a file checked for existence, labels numbered in class order, and errors that say where the
+/// dataset was looked for and what should be there.
+/// </summary>
+internal static class DatasetFiles
+{
+    /// <summary>torchvision 0.8's ImageFolder extensions (the release's version), compared ignoring case.</summary>
+    public static readonly string[] ImageFolderExtensions = [".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp"];
+
+    /// <summary>One image a list names: its full path, the dataset's class number, and where it was listed.</summary>
+    public readonly record struct Listed(string Path, long Class, string Source);
+
+    /// <summary>Throws the "not found" error of <paramref name="title"/> unless <paramref name="directory"/> exists.</summary>
+    public static void RequireDirectory(string directory, string dataRoot, string title, string layout)
+    {
+        if (!Directory.Exists(directory)) throw NotFound(title, directory, dataRoot, layout);
+    }
+
+    /// <summary>Throws the "not found" error of <paramref name="title"/> unless <paramref name="file"/> exists.</summary>
+    public static void RequireFile(string file, string dataRoot, string title, string layout)
+    {
+        if (!File.Exists(file)) throw NotFound(title, file, dataRoot, layout);
+    }
+
+    private static DatasetException NotFound(string title, string missing, string dataRoot, string layout)
+    {
+        string root = Path.GetFullPath(dataRoot);
+        string note = Directory.Exists(root) ? "" : $" (--data_root {root} does not exist)";
+        return new DatasetException($"{title} not found: {missing} does not exist{note}\n{layout}");
+    }
+
+    /// <summary>The lines of a list file; read errors name the file.</summary>
+    public static string[] ReadLines(string file, string title)
+    {
+        try
+        {
+            return File.ReadAllLines(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DatasetException($"{title}: cannot read {file}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The class folders of <paramref name="root"/>: sub-directories not starting with '.', in ordinal name order (Python's <c>sorted</c>).</summary>
+    public static string[] ClassFolders(string root) =>
+        Directory.EnumerateDirectories(root, "*", Visible)
+            .Where(d => !Path.GetFileName(d).StartsWith('.'))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+    /// <summary>
+    /// The images of a class folder and its sub-folders in ImageFolder's order (folders by path, then file
+    /// names, both ordinal). Names starting with '.' are left out (the release drops <c>._*</c> files, the
+    /// resource forks of macOS archives); other files whose extension is not in <paramref name="extensions"/>
+    /// are added to <paramref name="ignored"/>.
+    /// </summary>
+    public static List<string> ImagesOf(string classFolder, IReadOnlyCollection<string> extensions, List<string> ignored)
+    {
+        var folders = Directory.EnumerateDirectories(classFolder, "*", VisibleRecursive)
+            .Where(d => !Path.GetRelativePath(classFolder, d).Split(Path.DirectorySeparatorChar).Any(p => p.StartsWith('.')))
+            .Append(classFolder)
+            .Order(StringComparer.Ordinal);
+        var images = new List<string>();
+        foreach (var folder in folders)
+            foreach (var file in Directory.EnumerateFiles(folder, "*", Visible).Order(StringComparer.Ordinal))
+            {
+                if (Path.GetFileName(file).StartsWith('.')) continue;
+                if (extensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase)) images.Add(file);
+                else ignored.Add(file);
+            }
+        return images;
+    }
+
+    /// <summary>
+    /// The entries of <paramref name="listed"/> whose image exists, in order; each missing one becomes a
+    /// warning naming its path and where it was listed. When none exists the images were not unpacked
+    /// where expected: a <see cref="DatasetException"/> says so with <paramref name="layout"/>.
+    /// </summary>
+    public static List<Listed> Existing(IReadOnlyList<Listed> listed, List<string> warnings, string title, string layout)
+    {
+        var exists = new bool[listed.Count];
+        Parallel.For(0, listed.Count, i => exists[i] = File.Exists(listed[i].Path));
+        var kept = new List<Listed>(listed.Count);
+        for (int i = 0; i < listed.Count; i++)
+        {
+            if (exists[i]) kept.Add(listed[i]);
+            else warnings.Add($"{listed[i].Source}: image not found: {listed[i].Path} (left out)");
+        }
+        if (kept.Count == 0 && listed.Count > 0)
+            throw new DatasetException($"{title}: none of the {listed.Count:N0} images listed exists, e.g. {listed[0].Path} ({listed[0].Source})\n{layout}");
+        return kept;
+    }
+
+    /// <summary>Labels 0, 1, … for the distinct class numbers of <paramref name="classes"/> in increasing order.</summary>
+    public static Dictionary<long, int> LabelsInOrder(IEnumerable<long> classes)
+    {
+        var map = new Dictionary<long, int>();
+        foreach (long c in classes.Distinct().Order()) map[c] = map.Count;
+        return map;
+    }
+
+    /// <summary>The split <paramref name="name"/> of <paramref name="entries"/> labelled by <paramref name="labels"/> (default: their own classes in order).</summary>
+    public static ImageSet Split(string name, IReadOnlyList<Listed> entries, string title, Dictionary<long, int>? labels = null)
+    {
+        if (entries.Count == 0) throw new DatasetException($"{title}: the {name} split has no images");
+        labels ??= LabelsInOrder(entries.Select(e => e.Class));
+        return ImageSet.FromFiles(name, entries.Select(e => new ImageItem(e.Path, labels[e.Class])).ToList());
+    }
+
+    private static readonly EnumerationOptions Visible = new() { AttributesToSkip = 0, IgnoreInaccessible = true };
+
+    private static readonly EnumerationOptions VisibleRecursive = new() { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = true };
+}

@@ -1,0 +1,90 @@
+namespace Metrix.Vision.Datasets;
+
+/// <summary>
+/// Any collection of images in class folders, <c>ROOT/&lt;class name&gt;/&lt;image&gt;</c> (images in
+/// sub-folders of a class folder belong to it): PNG and JPEG files by extension (<c>.png</c>, <c>.jpg</c>,
+/// <c>.jpeg</c>, any case); names starting with '.' are left out. Classes are the class folders that hold
+/// images, in ordinal name order, split like CUB: the first half (rounded up) train, the rest test.
+/// </summary>
+public static class ImageFolderDataset
+{
+    /// <summary>The extensions read, compared ignoring case.</summary>
+    public static IReadOnlyList<string> Extensions { get; } = [".png", ".jpg", ".jpeg"];
+
+    private const string Title = "image folder";
+
+    /// <summary>What must be in <paramref name="root"/>.</summary>
+    public static string Layout(string root) =>
+        $"expected: {Path.GetFullPath(root)}/<class name>/<image>.png or .jpg, one folder per class (at least two); "
+        + "classes in name order, the first half (rounded up) train, the rest test";
+
+    /// <summary>The train and test splits of the class folders in <paramref name="root"/>.</summary>
+    /// <exception cref="DatasetException">The folder is missing or has fewer than two classes with images.</exception>
+    public static DatasetSplits Load(string root)
+    {
+        var warnings = new List<string>();
+        var classes = Classes(root, warnings);
+        if (classes.Count < 2)
+            throw new DatasetException($"{Title} {Path.GetFullPath(root)}: {classes.Count} class folder{(classes.Count == 1 ? "" : "s")} with images; "
+                + $"a train and a test split need at least 2\n{Layout(root)}");
+        int train = (classes.Count + 1) / 2;
+        var splits = new[] { ("train", classes.Take(train)), ("test", classes.Skip(train)) }
+            .Select(s => DatasetFiles.Split(s.Item1, Entries(s.Item2.ToList()), Title))
+            .ToList();
+        return new DatasetSplits("folder", splits, Path.GetFullPath(root), warnings);
+    }
+
+    /// <summary>
+    /// Every image of <paramref name="root"/> as one split named <paramref name="name"/>, labelled by class
+    /// folder in name order (0, 1, …); <paramref name="classNames"/> receives the folder names by label.
+    /// </summary>
+    /// <exception cref="DatasetException">The folder is missing or has no class folder with images.</exception>
+    public static ImageSet LoadSet(string root, string name, out IReadOnlyList<string> classNames)
+    {
+        var classes = Classes(root, []);
+        if (classes.Count == 0) throw new DatasetException($"{Title} {Path.GetFullPath(root)}: no class folder holds images\n{Layout(root)}");
+        classNames = classes.Select(c => c.Name).ToList();
+        return DatasetFiles.Split(name, Entries(classes), Title);
+    }
+
+    /// <summary>
+    /// A query folder and a gallery folder evaluated one against the other: splits <c>query</c> and
+    /// <c>gallery</c> whose labels share one space, the union of both folders' class names in name order.
+    /// </summary>
+    /// <exception cref="DatasetException">A folder is missing or has no class folder with images.</exception>
+    public static DatasetSplits LoadQueryGallery(string queryRoot, string galleryRoot)
+    {
+        var warnings = new List<string>();
+        var query = Classes(queryRoot, warnings);
+        var gallery = Classes(galleryRoot, warnings);
+        foreach (var (root, classes) in new[] { (queryRoot, query), (galleryRoot, gallery) })
+            if (classes.Count == 0) throw new DatasetException($"{Title} {Path.GetFullPath(root)}: no class folder holds images\n{Layout(root)}");
+        var names = query.Concat(gallery).Select(c => c.Name).Distinct().Order(StringComparer.Ordinal).ToList();
+        var labels = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => (long)p.i, StringComparer.Ordinal);
+        ImageSet Set(string split, List<ClassFolder> classes) => ImageSet.FromFiles(split,
+            classes.SelectMany(c => c.Images.Select(p => new ImageItem(p, (int)labels[c.Name]))).ToList());
+        return new DatasetSplits("folder", [Set("query", query), Set("gallery", gallery)], Path.GetFullPath(galleryRoot), warnings);
+    }
+
+    private sealed record ClassFolder(string Name, List<string> Images);
+
+    /// <summary>The class folders of <paramref name="root"/> that hold images, in name order.</summary>
+    private static List<ClassFolder> Classes(string root, List<string> warnings)
+    {
+        string full = Path.GetFullPath(root);
+        if (!Directory.Exists(full)) throw new DatasetException($"{Title} not found: {full} does not exist\n{Layout(root)}");
+        var ignored = new List<string>();
+        var classes = new List<ClassFolder>();
+        foreach (var folder in DatasetFiles.ClassFolders(full))
+        {
+            var images = DatasetFiles.ImagesOf(folder, Extensions, ignored);
+            if (images.Count == 0) warnings.Add($"class folder {folder} has no .png/.jpg/.jpeg images (left out)");
+            else classes.Add(new ClassFolder(Path.GetFileName(folder), images));
+        }
+        warnings.AddRange(ignored.Select(f => $"not a PNG or JPEG by its extension: {f} (left out)"));
+        return classes;
+    }
+
+    private static List<DatasetFiles.Listed> Entries(List<ClassFolder> classes) =>
+        classes.SelectMany((c, k) => c.Images.Select(p => new DatasetFiles.Listed(p, k, c.Name))).ToList();
+}
