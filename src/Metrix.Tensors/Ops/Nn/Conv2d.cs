@@ -51,15 +51,19 @@ public static partial class Ops
         int block = g.BlockImages;
         float[] colsArray = BufferPool.Rent(rows * block * hw, zero: false);
         float[] outArray = BufferPool.Rent(g.O * block * hw, zero: false);
+        float[]? padArray = g.Padding > 0 ? BufferPool.Rent(g.PaddedSize, zero: false) : null;
+        var offsets = g.ColumnOffsets();
         try
         {
-            fixed (float* cols = colsArray, outBlock = outArray)
+            fixed (float* cols = colsArray, outBlock = outArray, padded = padArray)
             {
+                float* source = padded == null ? xp : padded;
+                if (padded != null) Pad(g, xp, padded);
                 for (int n0 = 0; n0 < g.N; n0 += block)
                 {
                     int images = Math.Min(block, g.N - n0);
                     int width = images * hw;
-                    Im2Col(g, xp, n0, images, cols);
+                    Im2Col(g, source, offsets, n0, images, cols);
                     Gemm.Multiply(false, false, g.O, width, rows, 1f, w, rows, cols, width, 0f, outBlock, width);
                     ScatterBlock(g, outBlock, yp, bp, n0, images);
                 }
@@ -69,6 +73,7 @@ public static partial class Ops
         {
             BufferPool.Return(colsArray);
             BufferPool.Return(outArray);
+            if (padArray is not null) BufferPool.Return(padArray);
         }
     }
 
@@ -118,10 +123,17 @@ public static partial class Ops
         int block = g.BlockImages;
         float[] colsArray = BufferPool.Rent(rows * block * hw, zero: false);
         float[] gyArray = BufferPool.Rent(g.O * block * hw, zero: false);
+        // With padding, im2col reads and col2im accumulates a zero-bordered copy of x / ∂x, so neither tests bounds.
+        float[]? padArray = g.Padding > 0 && needW ? BufferPool.Rent(g.PaddedSize, zero: false) : null;
+        float[]? gradPadArray = g.Padding > 0 && needX ? BufferPool.Rent(g.PaddedSize, zero: true) : null;
+        var offsets = g.ColumnOffsets();
         try
         {
-            fixed (float* cols = colsArray, gyBlock = gyArray)
+            fixed (float* cols = colsArray, gyBlock = gyArray, padded = padArray, gradPadded = gradPadArray)
             {
+                float* source = padded == null ? xp : padded;
+                if (padded != null) Pad(g, xp, padded);
+                float* gradTarget = gradPadded == null ? gx : gradPadded;
                 for (int n0 = 0; n0 < g.N; n0 += block)
                 {
                     int images = Math.Min(block, g.N - n0);
@@ -129,21 +141,24 @@ public static partial class Ops
                     GatherBlock(g, gyp, gyBlock, n0, images);
                     if (needW)
                     {
-                        Im2Col(g, xp, n0, images, cols);
+                        Im2Col(g, source, offsets, n0, images, cols);
                         Gemm.Multiply(false, true, g.O, rows, width, 1f, gyBlock, width, cols, width, n0 == 0 && wFresh ? 0f : 1f, gw, rows);
                     }
                     if (needX)
                     {
                         Gemm.Multiply(true, false, rows, width, g.O, 1f, w, rows, gyBlock, width, 0f, cols, width);
-                        Col2Im(g, cols, gx, n0, images);
+                        Col2Im(g, cols, offsets, gradTarget, n0, images);
                     }
                 }
+                if (gradPadded != null) Unpad(g, gradPadded, gx);
             }
         }
         finally
         {
             BufferPool.Return(colsArray);
             BufferPool.Return(gyArray);
+            if (padArray is not null) BufferPool.Return(padArray);
+            if (gradPadArray is not null) BufferPool.Return(gradPadArray);
         }
     }
 
@@ -156,71 +171,106 @@ public static partial class Ops
         }
     }
 
-    /// <summary>cols[(c,p,q), (g,i,j)] = x[n0+g, c, i·s+p−pad, j·s+q−pad] (0 outside).</summary>
-    private static unsafe void Im2Col(ConvGeometry g, float* x, int n0, int images, float* cols)
+    /// <summary>padded[n, c, pad + h, pad + w] = x[n, c, h, w], zero borders: [N, C, H + 2pad, W + 2pad].</summary>
+    private static unsafe void Pad(ConvGeometry g, float* x, float* padded)
+    {
+        nint xp = (nint)x, pp = (nint)padded;
+        Workers.For(g.N * g.C, Math.Max(1, 16384 / (g.PaddedH * g.PaddedW)), (s, e) =>
+        {
+            int wp = g.PaddedW, pad = g.Padding;
+            for (int plane = s; plane < e; plane++)
+            {
+                float* src = (float*)xp + (long)plane * g.H * g.W;
+                float* dst = (float*)pp + (long)plane * g.PaddedH * wp;
+                RowKernels.Zero(dst, pad * wp + pad);
+                for (int h = 0; h < g.H; h++)
+                {
+                    RowKernels.Copy(src + h * g.W, dst + (pad + h) * wp + pad, g.W);
+                    // The right border of this row and the left border of the next are contiguous.
+                    RowKernels.Zero(dst + (pad + h) * wp + pad + g.W, 2 * pad);
+                }
+                RowKernels.Zero(dst + (pad + g.H) * wp + pad, pad * wp - pad);
+            }
+        });
+    }
+
+    /// <summary>dx[n, c, h, w] += padded[n, c, pad + h, pad + w]: the interior of the padded gradient.</summary>
+    private static unsafe void Unpad(ConvGeometry g, float* padded, float* dx)
+    {
+        nint xp = (nint)dx, pp = (nint)padded;
+        Workers.For(g.N * g.C, Math.Max(1, 16384 / (g.PaddedH * g.PaddedW)), (s, e) =>
+        {
+            int wp = g.PaddedW, pad = g.Padding;
+            for (int plane = s; plane < e; plane++)
+            {
+                float* dst = (float*)xp + (long)plane * g.H * g.W;
+                float* src = (float*)pp + (long)plane * g.PaddedH * wp + pad * wp + pad;
+                for (int h = 0; h < g.H; h++) RowKernels.Add(src + h * wp, dst + h * g.W, g.W);
+            }
+        });
+    }
+
+    /// <summary>
+    /// cols[(c,p,q), (g,i,j)] = xpad[n0+g, c, i·s+p, j·s+q] from the zero-bordered input (x itself without padding);
+    /// <paramref name="offsets"/>[i·Wo + j] = i·s·Wp + j·s. Rows of 8 or more contiguous values are copied as vectors.
+    /// </summary>
+    private static unsafe void Im2Col(ConvGeometry g, float* xpad, int[] offsets, int n0, int images, float* cols)
     {
         int rows = g.C * g.KH * g.KW, hw = g.OutH * g.OutW, width = images * hw;
-        nint xp = (nint)x, cp = (nint)cols;
+        nint xp = (nint)xpad, cp = (nint)cols;
         Workers.For(rows, Math.Max(1, 4096 / Math.Max(1, width)), (r0, r1) =>
         {
-            for (int r = r0; r < r1; r++)
+            int wp = g.PaddedW, plane = g.PaddedH * wp, outW = g.OutW, outH = g.OutH;
+            bool rowCopies = g.Stride == 1 && outW >= 8;
+            fixed (int* off = offsets)
             {
-                int c = r / (g.KH * g.KW), p = r / g.KW % g.KH, q = r % g.KW;
-                var (jStart, jEnd) = g.ValidColumns(q);
-                int offset = q - g.Padding, outW = g.OutW, stride = g.Stride;
-                float* dst = (float*)cp + (long)r * width;
-                for (int im = 0; im < images; im++)
+                for (int r = r0; r < r1; r++)
                 {
-                    float* plane = (float*)xp + ((long)(n0 + im) * g.C + c) * g.H * g.W;
-                    for (int i = 0; i < g.OutH; i++)
+                    int c = r / (g.KH * g.KW), p = r / g.KW % g.KH, q = r % g.KW;
+                    float* dst = (float*)cp + (long)r * width;
+                    float* origin = (float*)xp + ((long)n0 * g.C + c) * plane + p * wp + q;
+                    for (int im = 0; im < images; im++)
                     {
-                        int ih = i * stride - g.Padding + p;
-                        float* d = dst + im * hw + i * outW;
-                        if ((uint)ih >= (uint)g.H)
-                        {
-                            RowKernels.Zero(d, outW);
-                            continue;
-                        }
-                        float* src = plane + (long)ih * g.W + offset;
-                        for (int j = 0; j < jStart; j++) d[j] = 0f;
-                        if (stride == 1) RowKernels.Copy(src + jStart, d + jStart, jEnd - jStart);
-                        else for (int j = jStart; j < jEnd; j++) d[j] = src[j * stride];
-                        for (int j = jEnd; j < outW; j++) d[j] = 0f;
+                        float* b = origin + (long)im * g.C * plane;
+                        float* d = dst + im * hw;
+                        if (rowCopies)
+                            for (int i = 0; i < outH; i++) RowKernels.Copy(b + i * wp, d + i * outW, outW);
+                        else
+                            for (int t = 0; t < hw; t++) d[t] = b[off[t]];
                     }
                 }
             }
         });
     }
 
-    /// <summary>The adjoint of <see cref="Im2Col"/>: dx[n0+g, c, …] += cols[(c,p,q), (g,i,j)]; parallel over channels.</summary>
-    private static unsafe void Col2Im(ConvGeometry g, float* cols, float* dx, int n0, int images)
+    /// <summary>The adjoint of <see cref="Im2Col"/>: dxpad[n0+g, c, i·s+p, j·s+q] += cols[(c,p,q), (g,i,j)]; parallel over channels.</summary>
+    private static unsafe void Col2Im(ConvGeometry g, float* cols, int[] offsets, float* dxpad, int n0, int images)
     {
         int hw = g.OutH * g.OutW, width = images * hw;
-        nint xp = (nint)dx, cp = (nint)cols;
+        nint xp = (nint)dxpad, cp = (nint)cols;
         Workers.For(g.C, 1, (c0, c1) =>
         {
-            int outW = g.OutW, stride = g.Stride;
-            for (int c = c0; c < c1; c++)
-                for (int p = 0; p < g.KH; p++)
-                    for (int q = 0; q < g.KW; q++)
-                    {
-                        var (jStart, jEnd) = g.ValidColumns(q);
-                        if (jEnd <= jStart) continue;
-                        float* src = (float*)cp + (long)((c * g.KH + p) * g.KW + q) * width;
-                        for (int im = 0; im < images; im++)
+            int wp = g.PaddedW, plane = g.PaddedH * wp, outW = g.OutW, outH = g.OutH;
+            bool rowAdds = g.Stride == 1 && outW >= 8;
+            fixed (int* off = offsets)
+            {
+                for (int c = c0; c < c1; c++)
+                    for (int p = 0; p < g.KH; p++)
+                        for (int q = 0; q < g.KW; q++)
                         {
-                            float* plane = (float*)xp + ((long)(n0 + im) * g.C + c) * g.H * g.W;
-                            for (int i = 0; i < g.OutH; i++)
+                            float* src = (float*)cp + (long)((c * g.KH + p) * g.KW + q) * width;
+                            float* origin = (float*)xp + ((long)n0 * g.C + c) * plane + p * wp + q;
+                            for (int im = 0; im < images; im++)
                             {
-                                int ih = i * stride - g.Padding + p;
-                                if ((uint)ih >= (uint)g.H) continue;
-                                float* s = src + im * hw + i * outW;
-                                float* d = plane + (long)ih * g.W + q - g.Padding;
-                                if (stride == 1) RowKernels.Add(s + jStart, d + jStart, jEnd - jStart);
-                                else for (int j = jStart; j < jEnd; j++) d[j * stride] += s[j];
+                                float* b = origin + (long)im * g.C * plane;
+                                float* s = src + im * hw;
+                                if (rowAdds)
+                                    for (int i = 0; i < outH; i++) RowKernels.Add(s + i * outW, b + i * wp, outW);
+                                else
+                                    for (int t = 0; t < hw; t++) b[off[t]] += s[t];
                             }
                         }
-                    }
+            }
         });
     }
 
@@ -260,13 +310,22 @@ public static partial class Ops
     {
         public int OutH => (H + 2 * Padding - KH) / Stride + 1;
         public int OutW => (W + 2 * Padding - KW) / Stride + 1;
-        /// <summary>Output columns [start, end) whose input column j·s+q−pad lies inside the image.</summary>
-        public (int Start, int End) ValidColumns(int q)
+        /// <summary>Rows of the zero-bordered input.</summary>
+        public int PaddedH => H + 2 * Padding;
+
+        /// <summary>Columns of the zero-bordered input.</summary>
+        public int PaddedW => W + 2 * Padding;
+
+        /// <summary>Floats of the zero-bordered input [N, C, H + 2pad, W + 2pad].</summary>
+        public int PaddedSize => checked(N * C * PaddedH * PaddedW);
+
+        /// <summary>Offset of output pixel (i, j) in a padded plane, for kernel tap (0, 0): i·s·Wp + j·s.</summary>
+        public int[] ColumnOffsets()
         {
-            int start = Padding - q <= 0 ? 0 : (Padding - q + Stride - 1) / Stride;
-            int last = W - 1 + Padding - q;
-            int end = last < 0 ? 0 : Math.Min(OutW, last / Stride + 1);
-            return (Math.Min(start, OutW), Math.Max(end, Math.Min(start, OutW)));
+            var offsets = new int[OutH * OutW];
+            for (int i = 0; i < OutH; i++)
+                for (int j = 0; j < OutW; j++) offsets[i * OutW + j] = i * Stride * PaddedW + j * Stride;
+            return offsets;
         }
 
         public bool IsPointwise => KH == 1 && KW == 1 && Stride == 1 && Padding == 0 && OutH * OutW >= ConvBlockColumns / 2;

@@ -13,36 +13,47 @@ public static partial class Ops
         int oh = (h + 2 * padding - kernel) / stride + 1, ow = (w + 2 * padding - kernel) / stride + 1;
         var y = Tensor.Empty(x.Dim(0), x.Dim(1), oh, ow);
         var arg = new int[planes * oh * ow];
-        float* xp = x.Pointer, yp = y.Pointer;
+        nint xp = (nint)x.Pointer, yp = (nint)y.Pointer;
         Workers.For(planes, Math.Max(1, 4096 / Math.Max(1, oh * ow)), (s, e) =>
+            MaxPoolPlanes((float*)xp, (float*)yp, arg, s, e, h, w, oh, ow, kernel, stride, padding));
+        return Autograd.Record(y, "max_pool2d", (g, grads) => RouteToArgs(x, g, arg, planes, h * w, oh * ow, grads), x);
+    }
+
+    /// <summary>Planes [s, e) of <see cref="MaxPool2d"/>: each window's taps clipped to the image once, scanned in row order.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void MaxPoolPlanes(float* xp, float* yp, int[] arg, int s, int e, int h, int w, int oh, int ow, int kernel, int stride, int padding)
+    {
+        fixed (int* argp = arg)
         {
             for (int pl = s; pl < e; pl++)
             {
                 float* plane = xp + (long)pl * h * w;
+                long o = (long)pl * oh * ow;
                 for (int i = 0; i < oh; i++)
-                    for (int j = 0; j < ow; j++)
+                {
+                    int ih0 = i * stride - padding;
+                    int p0 = Math.Max(0, -ih0), p1 = Math.Min(kernel, h - ih0);
+                    for (int j = 0; j < ow; j++, o++)
                     {
+                        int iw0 = j * stride - padding;
+                        int q0 = Math.Max(0, -iw0), q1 = Math.Min(kernel, w - iw0);
                         float best = float.NegativeInfinity;
                         int bestIndex = -1;
-                        for (int p = 0; p < kernel; p++)
+                        for (int p = p0; p < p1; p++)
                         {
-                            int ih = i * stride - padding + p;
-                            if ((uint)ih >= (uint)h) continue;
-                            for (int q = 0; q < kernel; q++)
+                            int rowStart = (ih0 + p) * w + iw0;
+                            for (int q = q0; q < q1; q++)
                             {
-                                int iw = j * stride - padding + q;
-                                if ((uint)iw >= (uint)w) continue;
-                                float v = plane[ih * w + iw];
-                                if (v > best || bestIndex < 0 || float.IsNaN(v)) { best = v; bestIndex = ih * w + iw; }
+                                float v = plane[rowStart + q];
+                                if (v > best || bestIndex < 0 || float.IsNaN(v)) { best = v; bestIndex = rowStart + q; }
                             }
                         }
-                        long o = ((long)pl * oh + i) * ow + j;
                         yp[o] = best;
-                        arg[o] = bestIndex;
+                        argp[o] = bestIndex;
                     }
+                }
             }
-        });
-        return Autograd.Record(y, "max_pool2d", (g, grads) => RouteToArgs(x, g, arg, planes, h * w, oh * ow, grads), x);
+        }
     }
 
     /// <summary>
