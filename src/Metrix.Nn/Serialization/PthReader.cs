@@ -7,17 +7,18 @@ using Metrix.Tensors;
 namespace Metrix.Nn;
 
 /// <summary>
-/// Reads PyTorch state dicts written by <c>torch.save</c> without Python, in both formats:
+/// Reads PyTorch state dicts written by <c>torch.save</c> without Python, in its three formats:
 /// <list type="bullet">
 /// <item>zip (PyTorch ≥ 1.6): <c>&lt;name&gt;/data.pkl</c> is a pickle whose tensors are
 /// <c>torch._utils._rebuild_tensor_v2(storage, offset, size, stride, …)</c> calls with storages as persistent
 /// ids <c>('storage', torch.FloatStorage, key, location, numel)</c>; storage bytes are the entries
 /// <c>&lt;name&gt;/data/&lt;key&gt;</c> (little-endian unless <c>&lt;name&gt;/byteorder</c> says <c>big</c>);</item>
-/// <item>legacy (PyTorch &lt; 1.6 and <c>_use_new_zipfile_serialization=False</c>, e.g. torchvision's 2017
-/// <c>resnet50-19c8e357.pth</c>): pickles of the magic number, the protocol version (1001), the system info
+/// <item>legacy (PyTorch 0.1.10 to 1.5, and later ones with <c>_use_new_zipfile_serialization=False</c>):
+/// pickles of the magic number, the protocol version (1001), the system info
 /// (byte order), the object (persistent ids <c>('storage', type, key, location, numel, view)</c>) and the
 /// sorted storage keys, then for each key an 8-byte element count and the raw elements;</item>
-/// <item>tar (PyTorch 0.1, e.g. torchvision's 2017 <c>resnet18-5c106cde.pth</c> and <c>resnet50-19c8e357.pth</c>):
+/// <item>tar (PyTorch 0.1 before 0.1.10, e.g. torchvision's 2017 <c>resnet18-5c106cde.pth</c> and
+/// <c>resnet50-19c8e357.pth</c>, which torchvision re-saved in the zip format as <c>resnet18-f37072fd.pth</c>, …):
 /// entries <c>sys_info</c>, <c>pickle</c> (tensors as persistent ids), <c>tensors</c> (per tensor a pickled
 /// (key, storage key, type) then sizes, strides and offset as little-endian integers) and <c>storages</c> (per
 /// storage a pickled (key, location, type), an 8-byte element count and the elements, then the storage views).</item>
