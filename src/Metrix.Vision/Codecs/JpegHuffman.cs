@@ -1,0 +1,172 @@
+namespace Metrix.Vision.Codecs;
+
+/// <summary>A Huffman table of a JPEG file: a 9-bit lookup for short codes, libjpeg's maxcode/valptr for the rest.</summary>
+internal sealed class JpegHuffmanTable
+{
+    private const int LookupBits = 9;
+
+    private readonly byte[] _values;
+    private readonly int[] _maxCode = new int[18];   // largest code of each length, −1 if none
+    private readonly int[] _valOffset = new int[17]; // values[code + offset] for a code of that length
+    private readonly short[] _lookup = new short[1 << LookupBits]; // (length << 8) | value, 0 if longer
+
+    /// <summary>A table from the DHT counts per code length (1–16) and the symbol values.</summary>
+    public JpegHuffmanTable(ReadOnlySpan<byte> counts, ReadOnlySpan<byte> values, string file)
+    {
+        _values = values.ToArray();
+        int code = 0, k = 0;
+        for (int length = 1; length <= 16; length++)
+        {
+            int n = counts[length - 1];
+            _valOffset[length] = k - code;
+            if (n > 0)
+            {
+                for (int i = 0; i < n; i++, code++, k++)
+                {
+                    if (length <= LookupBits)
+                    {
+                        int shift = LookupBits - length, first = code << shift;
+                        for (int fill = 0; fill < 1 << shift; fill++) _lookup[first + fill] = (short)((length << 8) | _values[k]);
+                    }
+                }
+                _maxCode[length] = code - 1;
+            }
+            else
+            {
+                _maxCode[length] = -1;
+            }
+            if (code > 1 << length) throw new ImageDecodeException(file, "bad Huffman table (too many codes)");
+            code <<= 1;
+        }
+        _maxCode[17] = int.MaxValue;
+    }
+
+    /// <summary>Decodes one symbol from <paramref name="bits"/>.</summary>
+    public int Decode(ref JpegBitReader bits)
+    {
+        int peek = bits.Peek(LookupBits);
+        int entry = _lookup[peek];
+        if (entry != 0)
+        {
+            bits.Skip(entry >> 8);
+            return entry & 0xFF;
+        }
+        int code = bits.Read(LookupBits);
+        int length = LookupBits;
+        while (length < 16 && code > _maxCode[length])
+        {
+            code = (code << 1) | bits.Read(1);
+            length++;
+        }
+        if (code > _maxCode[length]) return 0; // corrupt data: libjpeg warns and yields 0
+        int index = code + _valOffset[length];
+        return (uint)index < (uint)_values.Length ? _values[index] : 0;
+    }
+}
+
+/// <summary>
+/// Reads the entropy-coded bits of a scan: removes the 0x00 stuffed after 0xFF and stops at a marker,
+/// after which it supplies zero bits (as libjpeg does with corrupt or truncated data).
+/// </summary>
+internal ref struct JpegBitReader
+{
+    private readonly ReadOnlySpan<byte> _data;
+    private int _pos;
+    private ulong _buffer;
+    private int _count;
+
+    public JpegBitReader(ReadOnlySpan<byte> data, int position)
+    {
+        _data = data;
+        _pos = position;
+        _buffer = 0;
+        _count = 0;
+        MarkerHit = false;
+    }
+
+    /// <summary>True once a marker (or the end of data) was reached.</summary>
+    public bool MarkerHit { get; private set; }
+
+    /// <summary>The position just after the bytes consumed (before a marker reached).</summary>
+    public readonly int Position => _pos;
+
+    private void Fill()
+    {
+        while (_count <= 56)
+        {
+            int b = 0;
+            if (!MarkerHit && _pos < _data.Length)
+            {
+                b = _data[_pos];
+                if (b == 0xFF)
+                {
+                    int next = _pos + 1 < _data.Length ? _data[_pos + 1] : -1;
+                    if (next == 0x00)
+                    {
+                        _pos += 2;
+                    }
+                    else if (next == 0xFF)
+                    {
+                        _pos++; // fill byte before a marker
+                        continue;
+                    }
+                    else
+                    {
+                        MarkerHit = true;
+                        b = 0;
+                    }
+                }
+                else
+                {
+                    _pos++;
+                }
+            }
+            else
+            {
+                MarkerHit = true;
+            }
+            _buffer |= (ulong)b << (56 - _count);
+            _count += 8;
+        }
+    }
+
+    public int Peek(int n)
+    {
+        if (_count < n) Fill();
+        return (int)(_buffer >> (64 - n));
+    }
+
+    public void Skip(int n)
+    {
+        _buffer <<= n;
+        _count -= n;
+    }
+
+    public int Read(int n)
+    {
+        if (n == 0) return 0;
+        int v = Peek(n);
+        Skip(n);
+        return v;
+    }
+
+    /// <summary>Reads <paramref name="n"/> bits as a signed coefficient (JPEG's EXTEND).</summary>
+    public int Receive(int n)
+    {
+        if (n == 0) return 0;
+        if (n > 16) return 0;
+        int v = Read(n);
+        return v < 1 << (n - 1) ? v - (1 << n) + 1 : v;
+    }
+
+    /// <summary>Discards the buffered bits and positions after the restart marker that should follow.</summary>
+    public void Restart()
+    {
+        _buffer = 0;
+        _count = 0;
+        // Skip to the next marker; if it is RSTn, consume it.
+        while (_pos + 1 < _data.Length && !(_data[_pos] == 0xFF && _data[_pos + 1] != 0x00 && _data[_pos + 1] != 0xFF)) _pos++;
+        if (_pos + 1 < _data.Length && _data[_pos + 1] is >= 0xD0 and <= 0xD7) _pos += 2;
+        MarkerHit = false;
+    }
+}

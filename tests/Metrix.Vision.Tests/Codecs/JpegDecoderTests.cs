@@ -1,0 +1,98 @@
+using Metrix.Tensors;
+using Metrix.Testing;
+using Metrix.Vision.Codecs;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Metrix.Vision.Tests;
+
+/// <summary>The JPEG decoder against PIL's decode (libjpeg-turbo) of a corpus of every variant (tools/fixtures/jpeg_corpus.py), and on broken files.</summary>
+public sealed class JpegDecoderTests(ITestOutputHelper output)
+{
+    /// <summary>Largest difference per channel allowed against PIL.</summary>
+    public const int Tolerance = 2;
+
+    private static readonly string Folder = Fixtures.PathOf(Path.Combine("images", "jpeg"));
+    private static readonly Lazy<TensorFile> Reference = new(() => Fixtures.Load("images/jpeg_reference"));
+
+    public static TheoryData<string> CorpusFiles()
+    {
+        var data = new TheoryData<string>();
+        foreach (var f in Directory.GetFiles(Folder, "*.jpg").Order(StringComparer.Ordinal)) data.Add(Path.GetFileName(f));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CorpusFiles))]
+    public void DecodesAsPilWithinTolerance(string name)
+    {
+        var image = ImageDecoder.DecodeFile(Path.Combine(Folder, name));
+        var expected = Reference.Value.Tensors[name];
+        Assert.Equal(expected.Dim(0), image.Height);
+        Assert.Equal(expected.Dim(1), image.Width);
+        int worst = 0, at = 0;
+        for (int i = 0; i < image.Rgb.Length; i++)
+        {
+            int d = Math.Abs(image.Rgb[i] - (int)expected.Span[i]);
+            if (d > worst) (worst, at) = (d, i);
+        }
+        output.WriteLine($"{name}: max |difference| {worst}");
+        Assert.True(worst <= Tolerance, $"{name}: byte {at} (pixel {at / 3}, channel {at % 3}) differs by {worst} from PIL");
+    }
+
+    [Fact]
+    public void ThousandsOfTruncatedAndMutatedFilesFailCleanly()
+    {
+        var sources = Directory.GetFiles(Folder, "*.jpg").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
+        var rng = new Rng(7);
+        int decoded = 0, rejected = 0;
+        for (int t = 0; t < 1200; t++)
+        {
+            var bytes = (byte[])sources[t % sources.Length].Clone();
+            switch (t % 4)
+            {
+                case 0:
+                    Array.Resize(ref bytes, rng.NextInt(bytes.Length));
+                    break;
+                case 1:
+                    for (int k = 0, n = 1 + rng.NextInt(10); k < n; k++) bytes[rng.NextInt(bytes.Length)] = (byte)rng.NextInt(256);
+                    break;
+                case 2: // headers: the first 200 bytes hold the tables and the frame
+                    for (int k = 0; k < 3; k++) bytes[rng.NextInt(Math.Min(200, bytes.Length))] = (byte)rng.NextInt(256);
+                    break;
+                default: // a marker byte sequence planted in the entropy-coded data
+                    int p = bytes.Length / 2 + rng.NextInt(Math.Max(1, bytes.Length / 2 - 4));
+                    bytes[p] = 0xFF;
+                    bytes[p + 1] = (byte)(0xC0 + rng.NextInt(64));
+                    break;
+            }
+            string name = $"mutant-{t}.jpg";
+            try
+            {
+                var image = ImageDecoder.Decode(bytes, name);
+                Assert.Equal((long)image.Width * image.Height * 3, image.Rgb.Length);
+                decoded++;
+            }
+            catch (ImageDecodeException e)
+            {
+                Assert.Contains(name, e.Message);
+                rejected++;
+            }
+        }
+        output.WriteLine($"{decoded} mutants decoded (libjpeg decodes damaged data too), {rejected} rejected");
+        Assert.Equal(1200, decoded + rejected);
+        Assert.True(rejected > 100, $"only {rejected} mutants were rejected");
+    }
+
+    [Fact]
+    public void UnsupportedCodingsAreNamed()
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(Folder, "ycc420_37x23.jpg"));
+        int sof = Enumerable.Range(0, bytes.Length - 1).First(i => bytes[i] == 0xFF && bytes[i + 1] == 0xC0);
+        bytes[sof + 1] = 0xC9;
+        Assert.Contains("arithmetic", Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(bytes, "a.jpg")).Message);
+        bytes[sof + 1] = 0xC0;
+        bytes[sof + 4] = 12;
+        Assert.Contains("12-bit", Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(bytes, "b.jpg")).Message);
+    }
+}
