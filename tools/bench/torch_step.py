@@ -188,20 +188,23 @@ def step_bench(args):
 
 
 GEMM_SHAPES = [
-    ("square512", 512, 512, 512), ("square1024", 1024, 1024, 1024), ("square2048", 2048, 2048, 2048),
-    ("r50.conv1.7x7", 64, 16 * 112 * 112, 147), ("r50.layer1.1x1.64-64", 64, 16 * 56 * 56, 64),
-    ("r50.layer1.3x3.64", 64, 16 * 56 * 56, 576), ("r50.layer1.1x1.64-256", 256, 16 * 56 * 56, 64),
-    ("r50.layer2.3x3.128", 128, 16 * 28 * 28, 1152), ("r50.layer2.1x1.512-128", 128, 16 * 28 * 28, 512),
-    ("r50.layer3.3x3.256", 256, 16 * 14 * 14, 2304), ("r50.layer3.1x1.1024-256", 256, 16 * 14 * 14, 1024),
-    ("r50.layer4.3x3.512", 512, 16 * 7 * 7, 4608), ("r50.layer4.1x1.2048-512", 512, 16 * 7 * 7, 2048),
+    ("square512", 512, 512, 512, False, False), ("square1024", 1024, 1024, 1024, False, False), ("square2048", 2048, 2048, 2048, False, False),
+    ("r50.conv1.7x7", 64, 16 * 112 * 112, 147, False, False), ("r50.layer1.1x1.64-64", 64, 16 * 56 * 56, 64, False, False),
+    ("r50.layer1.3x3.64", 64, 16 * 56 * 56, 576, False, False), ("r50.layer1.1x1.64-256", 256, 16 * 56 * 56, 64, False, False),
+    ("r50.layer2.3x3.128", 128, 16 * 28 * 28, 1152, False, False), ("r50.layer2.1x1.512-128", 128, 16 * 28 * 28, 512, False, False),
+    ("r50.layer3.3x3.256", 256, 16 * 14 * 14, 2304, False, False), ("r50.layer3.1x1.1024-256", 256, 16 * 14 * 14, 1024, False, False),
+    ("r50.layer4.3x3.512", 512, 16 * 7 * 7, 4608, False, False), ("r50.layer4.1x1.2048-512", 512, 16 * 7 * 7, 2048, False, False),
+    ("r18.layer1.3x3.fwd", 64, 2048, 576, False, False), ("r18.layer1.3x3.bwd_data", 576, 2048, 64, True, False),
+    ("r18.layer1.3x3.bwd_weight", 64, 576, 2048, False, True), ("r18.layer4.3x3.fwd", 512, 400, 4608, False, False),
+    ("r18.layer4.3x3.bwd_data", 4608, 400, 512, True, False), ("r18.layer4.3x3.bwd_weight", 512, 4608, 400, False, True),
 ]
 
 
 def gemm_bench(args):
     rows = []
-    for name, m, n, k in GEMM_SHAPES:
-        a = torch.rand(m, k) * 2 - 1
-        b = torch.rand(k, n) * 2 - 1
+    for name, m, n, k, trans_a, trans_b in GEMM_SHAPES:
+        a = torch.rand(k, m).t() if trans_a else torch.rand(m, k)
+        b = torch.rand(n, k).t() if trans_b else torch.rand(k, n)
         c = torch.empty(m, n)
         times = []
         for r in range(args.warmup + args.steps):
@@ -210,7 +213,7 @@ def gemm_bench(args):
             if r >= args.warmup:
                 times.append(time.perf_counter() - t0)
         med = statistics.median(times)
-        rows.append({"shape": name, "m": m, "n": n, "k": k, "ms": round(med * 1000, 2), "gflops": round(2.0 * m * n * k / med / 1e9, 1)})
+        rows.append({"shape": name, "m": m, "n": n, "k": k, "op": ("T" if trans_a else "N") + ("T" if trans_b else "N"), "ms": round(med * 1000, 2), "gflops": round(2.0 * m * n * k / med / 1e9, 1)})
     return {"benchmark": "gemm", "engine": "pytorch " + torch.__version__, "results": rows}
 
 

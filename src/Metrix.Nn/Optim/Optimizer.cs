@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.Intrinsics;
 using Metrix.Tensors;
 
 namespace Metrix.Nn;
@@ -131,10 +132,6 @@ public sealed class Adam(IReadOnlyList<ParamGroup> groups, bool decoupled, doubl
     /// <inheritdoc/>
     protected override void Update(ParamGroup group, string key, Tensor p, Tensor grad)
     {
-        var w = p.Span;
-        var g = grad.Span;
-        var m = StateOf(key, "exp_avg", p.Shape).Span;
-        var v = StateOf(key, "exp_avg_sq", p.Shape).Span;
         var stepT = StateOf(key, "step", [1]);
         float t = stepT.Span[0] += 1;
         double lr = group.Lr, wd = group.WeightDecay;
@@ -142,7 +139,41 @@ public sealed class Adam(IReadOnlyList<ParamGroup> groups, bool decoupled, doubl
         double bc1 = 1 - Math.Pow(beta1, t), bc2 = 1 - Math.Pow(beta2, t);
         float stepSize = (float)(lr / bc1), sqrtBc2 = (float)Math.Sqrt(bc2), e = (float)eps;
         float decay = Decoupled ? (float)(1 - lr * wd) : 1f, l2 = Decoupled ? 0f : (float)wd;
-        for (int i = 0; i < w.Length; i++)
+        unsafe
+        {
+            float* wp = p.Pointer, gp = grad.Pointer, mp = StateOf(key, "exp_avg", p.Shape).Pointer, vp = StateOf(key, "exp_avg_sq", p.Shape).Pointer;
+            nint wn = (nint)wp, gn = (nint)gp, mn = (nint)mp, vn = (nint)vp;
+            Workers.For(p.Size, 1 << 14, (s, end) =>
+                AdamRange((float*)wn, (float*)gn, (float*)mn, (float*)vn, s, end, decay, l2, b1, b2, stepSize, sqrtBc2, e));
+        }
+    }
+
+    /// <summary>
+    /// Elements [s, end) of the update, in vectors and then a scalar tail; the vector lanes do the scalar
+    /// operations in the same order without fusing, so results do not depend on the split.
+    /// </summary>
+    private static unsafe void AdamRange(float* w, float* g, float* m, float* v, int s, int end,
+        float decay, float l2, float b1, float b2, float stepSize, float sqrtBc2, float e)
+    {
+        int i = s;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> vDecay = Vector256.Create(decay), vL2 = Vector256.Create(l2), vB1 = Vector256.Create(b1), vB2 = Vector256.Create(b2),
+                vB1c = Vector256.Create(1 - b1), vB2c = Vector256.Create(1 - b2), vStep = Vector256.Create(stepSize),
+                vBc2 = Vector256.Create(sqrtBc2), vE = Vector256.Create(e);
+            for (; i <= end - 8; i += 8)
+            {
+                var wv = Vector256.Load(w + i);
+                var wi = wv * vDecay;
+                var gi = Vector256.Load(g + i) + vL2 * wv;
+                var mi = vB1 * Vector256.Load(m + i) + vB1c * gi;
+                var vi = vB2 * Vector256.Load(v + i) + vB2c * gi * gi;
+                mi.Store(m + i);
+                vi.Store(v + i);
+                (wi - vStep * mi / (Vector256.Sqrt(vi) / vBc2 + vE)).Store(w + i);
+            }
+        }
+        for (; i < end; i++)
         {
             float wi = w[i] * decay;
             float gi = g[i] + l2 * w[i];

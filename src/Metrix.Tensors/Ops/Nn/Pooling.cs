@@ -37,15 +37,18 @@ public static partial class Ops
                     {
                         int iw0 = j * stride - padding;
                         int q0 = Math.Max(0, -iw0), q1 = Math.Min(kernel, w - iw0);
-                        float best = float.NegativeInfinity;
-                        int bestIndex = -1;
+                        // The first tap seeds the search; later ones win when larger or NaN (selects, no branches).
+                        int bestIndex = (ih0 + p0) * w + iw0 + q0;
+                        float best = plane[bestIndex];
                         for (int p = p0; p < p1; p++)
                         {
                             int rowStart = (ih0 + p) * w + iw0;
-                            for (int q = q0; q < q1; q++)
+                            for (int q = p == p0 ? q0 + 1 : q0; q < q1; q++)
                             {
                                 float v = plane[rowStart + q];
-                                if (v > best || bestIndex < 0 || float.IsNaN(v)) { best = v; bestIndex = rowStart + q; }
+                                bool take = (v > best) | float.IsNaN(v);
+                                best = take ? v : best;
+                                bestIndex = take ? rowStart + q : bestIndex;
                             }
                         }
                         yp[o] = best;
