@@ -50,6 +50,7 @@ public static class Program
         root.Subcommands.Add(new TrainCommand(Trainer.Run));
         root.Subcommands.Add(new ReproduceCommand(Trainer.Run));
         root.Subcommands.Add(new BenchCommand());
+        root.Subcommands.Add(new DataCommand());
         return root;
     }
 

@@ -48,10 +48,11 @@ public static class CarsDataset
         }
         var listed = Annotations(mat, file, root);
         var warnings = new List<string>();
-        var kept = DatasetFiles.Existing(listed, warnings, Title, Layout(dataRoot));
+        var missing = new List<string>();
+        var kept = DatasetFiles.Existing(listed, warnings, missing, Title, Layout(dataRoot));
         var train = kept.Where(e => e.Class <= TrainClasses).ToList();
         var test = kept.Where(e => e.Class > TrainClasses).ToList();
-        return new DatasetSplits("cars", [DatasetFiles.Split("train", train, Title), DatasetFiles.Split("test", test, Title)], root, warnings);
+        return new DatasetSplits("cars", [DatasetFiles.Split("train", train, Title), DatasetFiles.Split("test", test, Title)], root, warnings, missing);
     }
 
     private static List<DatasetFiles.Listed> Annotations(MatFile mat, string file, string root)

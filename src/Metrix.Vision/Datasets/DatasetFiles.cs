@@ -77,10 +77,11 @@ internal static class DatasetFiles
 
     /// <summary>
     /// The entries of <paramref name="listed"/> whose image exists, in order; each missing one becomes a
-    /// warning naming its path and where it was listed. When none exists the images were not unpacked
-    /// where expected: a <see cref="DatasetException"/> says so with <paramref name="layout"/>.
+    /// warning naming its path and where it was listed, and its path goes to <paramref name="missing"/>.
+    /// When none exists the images were not unpacked where expected: a <see cref="DatasetException"/>
+    /// says so with <paramref name="layout"/>.
     /// </summary>
-    public static List<Listed> Existing(IReadOnlyList<Listed> listed, List<string> warnings, string title, string layout)
+    public static List<Listed> Existing(IReadOnlyList<Listed> listed, List<string> warnings, List<string> missing, string title, string layout)
     {
         var exists = new bool[listed.Count];
         Parallel.For(0, listed.Count, i => exists[i] = File.Exists(listed[i].Path));
@@ -88,7 +89,11 @@ internal static class DatasetFiles
         for (int i = 0; i < listed.Count; i++)
         {
             if (exists[i]) kept.Add(listed[i]);
-            else warnings.Add($"{listed[i].Source}: image not found: {listed[i].Path} (left out)");
+            else
+            {
+                warnings.Add($"{listed[i].Source}: image not found: {listed[i].Path} (left out)");
+                missing.Add(listed[i].Path);
+            }
         }
         if (kept.Count == 0 && listed.Count > 0)
             throw new DatasetException($"{title}: none of the {listed.Count:N0} images listed exists, e.g. {listed[0].Path} ({listed[0].Source})\n{layout}");

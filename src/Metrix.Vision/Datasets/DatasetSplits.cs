@@ -5,14 +5,17 @@ public sealed class DatasetSplits
 {
     /// <summary>
     /// The dataset <paramref name="name"/> with its splits, in order, read from <paramref name="location"/>
-    /// (null for the embedded set); <paramref name="warnings"/> name what was skipped and why.
+    /// (null for the embedded set); <paramref name="warnings"/> name what was skipped and why, and
+    /// <paramref name="missingImages"/> the images the lists name that do not exist.
     /// </summary>
-    public DatasetSplits(string name, IReadOnlyList<ImageSet> splits, string? location = null, IReadOnlyList<string>? warnings = null)
+    public DatasetSplits(string name, IReadOnlyList<ImageSet> splits, string? location = null, IReadOnlyList<string>? warnings = null,
+        IReadOnlyList<string>? missingImages = null)
     {
         Name = name;
         Splits = splits;
         Location = location;
         Warnings = warnings ?? [];
+        MissingImages = missingImages ?? [];
     }
 
     /// <summary>The dataset's name (cub, cars, sop, inshop, folder, emoji).</summary>
@@ -30,6 +33,9 @@ public sealed class DatasetSplits
     /// dataset is read as usual.
     /// </summary>
     public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>The full paths of images the lists name that do not exist (each also in <see cref="Warnings"/>); they are in no split.</summary>
+    public IReadOnlyList<string> MissingImages { get; }
 
     /// <summary>The split called <paramref name="split"/>.</summary>
     public ImageSet this[string split] => Splits.FirstOrDefault(s => s.Name == split)

@@ -44,15 +44,16 @@ public static class InShopDataset
         string file = Path.Combine(root, PartitionList);
         DatasetFiles.RequireFile(file, dataRoot, Title, Layout(dataRoot));
         var warnings = new List<string>();
+        var missing = new List<string>();
         var bySplit = Read(file, root, warnings);
-        var existing = bySplit.ToDictionary(p => p.Key, p => DatasetFiles.Existing(p.Value, warnings, Title, Layout(dataRoot)));
+        var existing = bySplit.ToDictionary(p => p.Key, p => DatasetFiles.Existing(p.Value, warnings, missing, Title, Layout(dataRoot)));
         var evalLabels = DatasetFiles.LabelsInOrder(existing["query"].Concat(existing["gallery"]).Select(e => e.Class));
         return new DatasetSplits("inshop",
         [
             DatasetFiles.Split("train", existing["train"], Title),
             DatasetFiles.Split("query", existing["query"], Title, evalLabels),
             DatasetFiles.Split("gallery", existing["gallery"], Title, evalLabels),
-        ], root, warnings);
+        ], root, warnings, missing);
     }
 
     private static Dictionary<string, List<DatasetFiles.Listed>> Read(string file, string root, List<string> warnings)

@@ -35,10 +35,11 @@ public static class SopDataset
     {
         string root = Path.GetFullPath(Path.Combine(dataRoot, Folder));
         var warnings = new List<string>();
+        var missing = new List<string>();
         var splits = new[] { ("train", TrainList), ("test", TestList) }
-            .Select(s => DatasetFiles.Split(s.Item1, DatasetFiles.Existing(Read(root, s.Item2, dataRoot), warnings, Title, Layout(dataRoot)), Title))
+            .Select(s => DatasetFiles.Split(s.Item1, DatasetFiles.Existing(Read(root, s.Item2, dataRoot), warnings, missing, Title, Layout(dataRoot)), Title))
             .ToList();
-        return new DatasetSplits("sop", splits, root, warnings);
+        return new DatasetSplits("sop", splits, root, warnings, missing);
     }
 
     private static List<DatasetFiles.Listed> Read(string root, string listName, string dataRoot)

@@ -30,6 +30,7 @@ public sealed class CarsDatasetTests
         Assert.Equal(4, data["test"].Count);
         var warning = Assert.Single(data.Warnings);
         Assert.Contains("cars_annos.mat annotation 3: image not found: " + Path.Combine(root, "car_ims", "000003.jpg"), warning);
+        Assert.Equal([Path.Combine(root, "car_ims", "000003.jpg")], data.MissingImages);
     }
 
     [Fact]
