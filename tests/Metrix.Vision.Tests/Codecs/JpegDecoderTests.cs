@@ -12,22 +12,17 @@ public sealed class JpegDecoderTests(ITestOutputHelper output)
     /// <summary>Largest difference per channel allowed against PIL.</summary>
     public const int Tolerance = 2;
 
-    private static readonly string Folder = Fixtures.PathOf(Path.Combine("images", "jpeg"));
-    private static readonly Lazy<TensorFile> Reference = new(() => Fixtures.Load("images/jpeg_reference"));
+    private static readonly ImageCorpus Corpus = new("jpeg", "*.jpg");
+    private static readonly string Folder = Corpus.Folder;
 
-    public static TheoryData<string> CorpusFiles()
-    {
-        var data = new TheoryData<string>();
-        foreach (var f in Directory.GetFiles(Folder, "*.jpg").Order(StringComparer.Ordinal)) data.Add(Path.GetFileName(f));
-        return data;
-    }
+    public static TheoryData<string> CorpusFiles() => Corpus.Names();
 
     [Theory]
     [MemberData(nameof(CorpusFiles))]
     public void DecodesAsPilWithinTolerance(string name)
     {
         var image = ImageDecoder.DecodeFile(Path.Combine(Folder, name));
-        var expected = Reference.Value.Tensors[name];
+        var expected = Corpus.Reference(name);
         Assert.Equal(expected.Dim(0), image.Height);
         Assert.Equal(expected.Dim(1), image.Width);
         int worst = 0, at = 0;
@@ -43,7 +38,7 @@ public sealed class JpegDecoderTests(ITestOutputHelper output)
     [Fact]
     public void ThousandsOfTruncatedAndMutatedFilesFailCleanly()
     {
-        var sources = Directory.GetFiles(Folder, "*.jpg").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
+        var sources = Corpus.Paths().Select(File.ReadAllBytes).ToArray();
         var rng = new Rng(7);
         int decoded = 0, rejected = 0;
         for (int t = 0; t < 1200; t++)

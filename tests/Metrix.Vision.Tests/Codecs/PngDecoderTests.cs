@@ -9,22 +9,17 @@ namespace Metrix.Vision.Tests;
 /// <summary>The PNG decoder against PIL's decode of a corpus of every variant (tools/fixtures/png_corpus.py), and on broken files.</summary>
 public sealed class PngDecoderTests(ITestOutputHelper output)
 {
-    private static readonly string Folder = Fixtures.PathOf(Path.Combine("images", "png"));
-    private static readonly Lazy<TensorFile> Reference = new(() => Fixtures.Load("images/png_reference"));
+    private static readonly ImageCorpus Corpus = new("png", "*.png");
+    private static readonly string Folder = Corpus.Folder;
 
-    public static TheoryData<string> CorpusFiles()
-    {
-        var data = new TheoryData<string>();
-        foreach (var f in Directory.GetFiles(Folder, "*.png").Order(StringComparer.Ordinal)) data.Add(Path.GetFileName(f));
-        return data;
-    }
+    public static TheoryData<string> CorpusFiles() => Corpus.Names();
 
     [Theory]
     [MemberData(nameof(CorpusFiles))]
     public void DecodesExactlyAsPil(string name)
     {
         var image = ImageDecoder.DecodeFile(Path.Combine(Folder, name));
-        var expected = Reference.Value.Tensors[name];
+        var expected = Corpus.Reference(name);
         Assert.Equal(expected.Dim(0), image.Height);
         Assert.Equal(expected.Dim(1), image.Width);
         for (int i = 0; i < image.Rgb.Length; i++)
@@ -47,7 +42,7 @@ public sealed class PngDecoderTests(ITestOutputHelper output)
     [Fact]
     public void ThousandsOfTruncatedAndMutatedFilesFailCleanly()
     {
-        var sources = Directory.GetFiles(Folder, "*.png").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
+        var sources = Corpus.Paths().Select(File.ReadAllBytes).ToArray();
         var rng = new Rng(42);
         int decoded = 0, rejected = 0;
         for (int t = 0; t < 1500; t++)
