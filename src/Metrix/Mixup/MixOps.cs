@@ -64,20 +64,27 @@ public static class MixOps
         float* yp = y.Pointer;
         nint yn = (nint)yp;
         float mu = 1 - lambda;
+        int width = c * hw;
         Workers.For(mixes, 16, (m0, m1) =>
         {
+            // One image's mixed maps at a time: λ·F[i] + (1 − λ)·F[j] as a vector pass, then the max of each channel.
+            float[] mixedRow = new float[width];
             for (int m = m0; m < m1; m++)
             {
-                float* fi = (float*)fn + (long)i[m] * c * hw, fj = (float*)fn + (long)j[m] * c * hw;
+                var row = mixedRow.AsSpan();
+                System.Numerics.Tensors.TensorPrimitives.Multiply(new ReadOnlySpan<float>((float*)fn + (long)i[m] * width, width), lambda, row);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>((float*)fn + (long)j[m] * width, width), mu, row, row);
                 for (int ch = 0; ch < c; ch++)
                 {
-                    float* a = fi + ch * hw, b = fj + ch * hw;
-                    float best = lambda * a[0] + mu * b[0];
+                    var taps = row.Slice(ch * hw, hw);
+                    float best = taps[0];
                     int bestT = 0;
-                    for (int t = 1; t < hw; t++)
+                    for (int t = 1; t < taps.Length; t++)
                     {
-                        float v = lambda * a[t] + mu * b[t];
-                        if (v > best) { best = v; bestT = t; }
+                        float v = taps[t];
+                        bool take = v > best;
+                        best = take ? v : best;
+                        bestT = take ? t : bestT;
                     }
                     arg[m * c + ch] = bestT;
                     ((float*)yn)[(long)m * c + ch] = best + lambda * avg[i[m] * c + ch] + mu * avg[j[m] * c + ch];
@@ -89,29 +96,34 @@ public static class MixOps
             var gf = features.ZerosLike();
             float* gp = g.Pointer, gfp = gf.Pointer;
             nint gpn = (nint)gp, gfn = (nint)gfp;
-            // Parallel over channels: every write of a channel stays in that channel (deterministic).
+            // Parallel over channel ranges: every write of a channel stays in its range (deterministic); within a
+            // range the mixes run in order, so consecutive writes fall in the same images' maps.
+            var gAvg = new float[n * c];
             Workers.For(c, 1, (c0, c1) =>
             {
-                var gAvg = new float[n];
-                for (int ch = c0; ch < c1; ch++)
+                for (int m = 0; m < mixes; m++)
                 {
-                    Array.Clear(gAvg);
-                    for (int m = 0; m < mixes; m++)
+                    int im = i[m], jm = j[m];
+                    float* gRow = (float*)gpn + (long)m * c;
+                    float* fi = (float*)gfn + (long)im * c * hw, fj = (float*)gfn + (long)jm * c * hw;
+                    for (int ch = c0; ch < c1; ch++)
                     {
-                        float gv = ((float*)gpn)[(long)m * c + ch];
+                        float gv = gRow[ch];
                         int t = arg[m * c + ch];
-                        ((float*)gfn)[((long)i[m] * c + ch) * hw + t] += lambda * gv;
-                        ((float*)gfn)[((long)j[m] * c + ch) * hw + t] += mu * gv;
-                        gAvg[i[m]] += lambda * gv;
-                        gAvg[j[m]] += mu * gv;
-                    }
-                    for (int img = 0; img < n; img++)
-                    {
-                        if (gAvg[img] == 0) continue;
-                        var plane = new Span<float>((float*)gfn + ((long)img * c + ch) * hw, hw);
-                        System.Numerics.Tensors.TensorPrimitives.Add(plane, gAvg[img] / hw, plane);
+                        fi[ch * hw + t] += lambda * gv;
+                        fj[ch * hw + t] += mu * gv;
+                        gAvg[im * c + ch] += lambda * gv;
+                        gAvg[jm * c + ch] += mu * gv;
                     }
                 }
+                for (int img = 0; img < n; img++)
+                    for (int ch = c0; ch < c1; ch++)
+                    {
+                        float ga = gAvg[img * c + ch];
+                        if (ga == 0) continue;
+                        var plane = new Span<float>((float*)gfn + ((long)img * c + ch) * hw, hw);
+                        System.Numerics.Tensors.TensorPrimitives.Add(plane, ga / hw, plane);
+                    }
             });
             grads.Take(features, gf);
         }, features);
