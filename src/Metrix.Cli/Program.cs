@@ -49,6 +49,9 @@ public static class Program
         root.Options.Add(CommandRunner.Verbose);
         root.Subcommands.Add(new TrainCommand(Trainer.Run));
         root.Subcommands.Add(new ReproduceCommand(Trainer.Run));
+        root.Subcommands.Add(new EvalCommand());
+        root.Subcommands.Add(new EmbedCommand());
+        root.Subcommands.Add(new SearchCommand());
         root.Subcommands.Add(new BenchCommand());
         root.Subcommands.Add(new DataCommand());
         return root;
