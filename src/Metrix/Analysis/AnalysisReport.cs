@@ -45,6 +45,9 @@ public sealed record AnalysisReport
     /// <summary>Test queries of the utilization.</summary>
     public int TestEmbeddings { get; init; }
 
+    /// <summary>Positivity of mixed embeddings against their soft label (null without mixup data).</summary>
+    public IReadOnlyList<PositivityBin>? Positivity { get; init; }
+
     /// <summary>
     /// Computes every measure: alignment and uniformity of <paramref name="measured"/> (labels
     /// <paramref name="measuredLabels"/>), utilization of <paramref name="test"/> against <paramref name="train"/>

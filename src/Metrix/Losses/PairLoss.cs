@@ -30,9 +30,10 @@ public abstract class PairLoss
     /// <summary>
     /// ℓ(anchors [A,D], candidates [M,D], pairs) as a scalar tensor with gradients to both inputs.
     /// When <paramref name="pairGradient"/> is given it receives ∂ℓ/∂s per pair (distance terms converted
-    /// with ∂d/∂s = −1/d, exact for unit vectors): the positivity analysis reads it.
+    /// with ∂d/∂s = −1/d, exact for unit vectors), and <paramref name="pairSimilarity"/> the similarity s of
+    /// each pair: the positivity analysis reads them.
     /// </summary>
-    public unsafe Tensor Compute(Tensor anchors, Tensor candidates, Pairs pairs, double[]? pairGradient = null)
+    public unsafe Tensor Compute(Tensor anchors, Tensor candidates, Pairs pairs, double[]? pairGradient = null, double[]? pairSimilarity = null)
     {
         int dim = anchors.Dim(-1);
         if (candidates.Dim(-1) != dim) throw new ArgumentException($"anchors and candidates differ in width: {dim} and {candidates.Dim(-1)}");
@@ -56,6 +57,7 @@ public abstract class PairLoss
         double value = Evaluate(new PairValues(pairs, s, d, anchors.Dim(0), candidates.Dim(0)), dLds, dLdd);
         if (pairGradient is not null)
             for (int k = 0; k < count; k++) pairGradient[k] = dLds[k] - (d[k] > 0 ? dLdd[k] / d[k] : 0);
+        if (pairSimilarity is not null) s.AsSpan().CopyTo(pairSimilarity);
         var y = Tensor.Scalar((float)value);
         return Autograd.Record(y, Name, (g, grads) =>
         {

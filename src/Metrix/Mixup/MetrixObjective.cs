@@ -7,8 +7,8 @@ namespace Metrix.Mixup;
 /// <summary>What one iteration's objective computed, for the log.</summary>
 public sealed record StepOutput(Tensor Loss, double CleanLoss, double? MixedLoss, double? Lambda, PairSet? Set, int Mixes, Tensor? MixedEmbeddings)
 {
-    /// <summary>With <c>recordPairs</c>: the soft label y of every (anchor, mixed) pair of ℓ̃ and ∂ℓ̃/∂s of that pair (positivity analysis).</summary>
-    public (float[] Labels, double[] Gradient)? MixedPairs { get; init; }
+    /// <summary>With <c>recordPairs</c>: the soft label y, ∂ℓ̃/∂s and the similarity s of every (anchor, mixed) pair of ℓ̃ (positivity analysis).</summary>
+    public (float[] Labels, double[] Gradient, double[] Similarity)? MixedPairs { get; init; }
 }
 
 /// <summary>
@@ -49,21 +49,22 @@ public static class MetrixObjective
         };
         var pairs = MixedPairList(loss, plan, labels);
         if (recordPairs && mixedPairGradient is null) mixedPairGradient = new double[pairs.Count];
-        var mixedLoss = Mixed(loss, embeddings, mixed, pairs, mixedPairGradient);
+        var similarity = recordPairs ? new double[pairs.Count] : null;
+        var mixedLoss = Mixed(loss, embeddings, mixed, pairs, mixedPairGradient, similarity);
         var total = Ops.Add(clean, Ops.Mul(mixedLoss, Tensor.Scalar((float)options.MixWeight)));
         Tensor? kept = keepMixedEmbeddings ? TensorScope.Outside(() => mixed.Detach()) : null;
         return new StepOutput(total, clean.Item(), mixedLoss.Item(), lambda, set, plan.Count, kept)
         {
-            MixedPairs = recordPairs ? (pairs.Label.ToArray(), mixedPairGradient!) : null,
+            MixedPairs = recordPairs ? (pairs.Label.ToArray(), mixedPairGradient!, similarity!) : null,
         };
     }
 
     /// <summary>ℓ̃: the same loss with the mixed examples as candidates (or, for proxy losses, against every proxy with mixed labels).</summary>
-    private static Tensor Mixed(PairLoss loss, Tensor embeddings, Tensor mixed, Pairs pairs, double[]? pairGradient) => loss switch
+    private static Tensor Mixed(PairLoss loss, Tensor embeddings, Tensor mixed, Pairs pairs, double[]? pairGradient, double[]? similarity) => loss switch
     {
-        ProxyAnchorLoss pa => loss.Compute(Ops.L2Normalize(pa.Proxies), mixed, pairs, pairGradient),
-        ProxyNcaLoss pn => loss.Compute(mixed, Ops.L2Normalize(pn.Proxies), pairs, pairGradient),
-        _ => loss.Compute(embeddings, mixed, pairs, pairGradient),
+        ProxyAnchorLoss pa => loss.Compute(Ops.L2Normalize(pa.Proxies), mixed, pairs, pairGradient, similarity),
+        ProxyNcaLoss pn => loss.Compute(mixed, Ops.L2Normalize(pn.Proxies), pairs, pairGradient, similarity),
+        _ => loss.Compute(embeddings, mixed, pairs, pairGradient, similarity),
     };
 
     /// <summary>The pairs of ℓ̃: the plan's (anchor, mix) pairs, or every (proxy, mix) pair for proxy losses.</summary>

@@ -7,12 +7,12 @@ namespace Metrix.Training;
 /// <summary>
 /// Collects, during the last epoch of a Metrix run, what <c>metrix analyze</c> needs that only training
 /// sees: a reservoir sample of mixed embeddings (utilization against clean + mixed) and, for every
-/// (anchor, mixed) pair with a soft label strictly between 0 and 1, λ, the label and ∂ℓ̃/∂s (positivity).
+/// (anchor, mixed) pair with a soft label strictly between 0 and 1, λ, the label, ∂ℓ̃/∂s and s (positivity).
 /// </summary>
 public sealed class AnalysisCollector(int dim, ulong seed, int mixedCapacity = 20_000, int pairCapacity = 500_000)
 {
     private readonly EmbeddingSample _mixed = new(mixedCapacity, dim, seed);
-    private readonly List<float> _lambda = [], _label = [], _gradient = [];
+    private readonly List<float> _lambda = [], _label = [], _gradient = [], _similarity = [];
 
     /// <summary>Adds one step's mixed embeddings and pairs.</summary>
     public void Add(StepOutput output)
@@ -30,10 +30,11 @@ public sealed class AnalysisCollector(int dim, ulong seed, int mixedCapacity = 2
             _lambda.Add((float)lambda);
             _label.Add(y);
             _gradient.Add((float)pairs.Gradient[k]);
+            _similarity.Add((float)pairs.Similarity[k]);
         }
     }
 
-    /// <summary>Writes <c>mixed</c> [M, D], <c>lambda</c>, <c>label</c> and <c>gradient</c> [P] atomically.</summary>
+    /// <summary>Writes <c>mixed</c> [M, D], <c>lambda</c>, <c>label</c>, <c>gradient</c> and <c>similarity</c> [P] atomically.</summary>
     public void Save(string path)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
@@ -44,6 +45,7 @@ public sealed class AnalysisCollector(int dim, ulong seed, int mixedCapacity = 2
             tensors.Add(new("lambda", Tensor.FromArray(_lambda.ToArray())));
             tensors.Add(new("label", Tensor.FromArray(_label.ToArray())));
             tensors.Add(new("gradient", Tensor.FromArray(_gradient.ToArray())));
+            tensors.Add(new("similarity", Tensor.FromArray(_similarity.ToArray())));
         }
         SafeTensors.Write(path, tensors, new Dictionary<string, string> { ["mixed_seen"] = _mixed.Seen.ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
