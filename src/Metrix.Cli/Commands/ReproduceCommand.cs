@@ -24,13 +24,19 @@ public sealed class ReproduceCommand : Command
     private readonly Option<int> _threads = Flags.Int("threads", "Compute threads (0 = all cores)", 0);
     private readonly Option<int> _maxSteps = Flags.Int("max_steps", "Cap on steps per epoch (0 = no cap)", 0);
     private readonly Option<int> _evalEvery = Flags.Int("eval_every", "Evaluate every N epochs (and after the last)", 0);
+    private readonly Option<int?> _imageSize = Flags.OptionalInt("image_size", "Training crop side in pixels (default: the dataset's)");
+    private readonly Option<int?> _lrDecayStep = Flags.OptionalInt("lr_decay_step", "StepLR step in epochs (default: the dataset's)");
+    private readonly Option<double> _mixWeight = Flags.Double("mix_weight", "Mixup strength w", Release.MixWeight);
+    private readonly Option<double> _alpha = Flags.Double("alpha", "λ ~ Beta(alpha, alpha)", Release.Alpha);
+    private readonly Option<string> _pairs = Flags.Text("pairs", $"Mixing pair sets: {string.Join(", ", TrainOptions.PairNames)}", Release.Pairs);
     private readonly Option<int> _valClasses = Flags.Int("val_classes", "Hold this many training classes out and evaluate on them instead of the test split", 0);
 
     /// <summary>The command; each run goes through <paramref name="loop"/>.</summary>
     public ReproduceCommand(TrainLoop loop)
         : base("reproduce", "Train the baseline and Metrix with the same settings and seeds and print Recall@K side by side.")
     {
-        foreach (var option in new Option[] { _dataset, _dataRoot, _saveRoot, _loss, _modes, _seeds, _numEpochs, _threads, _maxSteps, _evalEvery, _valClasses })
+        foreach (var option in new Option[] { _dataset, _dataRoot, _saveRoot, _loss, _modes, _seeds, _numEpochs, _threads, _maxSteps, _evalEvery, _valClasses,
+                     _imageSize, _lrDecayStep, _mixWeight, _alpha, _pairs })
             Options.Add(option);
         CommandRunner.SetAction(this, (parse, context) => Execute(parse, context, loop));
     }
@@ -67,6 +73,11 @@ public sealed class ReproduceCommand : Command
                     Threads = parse.GetValue(_threads),
                     MaxSteps = parse.GetValue(_maxSteps),
                     ValClasses = parse.GetValue(_valClasses),
+                    ImageSize = parse.GetValue(_imageSize),
+                    LrDecayStep = parse.GetValue(_lrDecayStep),
+                    MixWeight = parse.GetValue(_mixWeight),
+                    Alpha = parse.GetValue(_alpha),
+                    Pairs = parse.GetValue(_pairs)!,
                 };
                 var resolved = given.WithDefaults();
                 if (parse.GetValue(_evalEvery) is > 0 and var every) given = given with { EvalEvery = every };
