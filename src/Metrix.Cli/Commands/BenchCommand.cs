@@ -35,12 +35,13 @@ public sealed class BenchCommand : Command
     private readonly Option<int> _seed = Flags.Int("seed", "Random seed of the weights, images and mixing", 0);
     private readonly Option<bool> _gemm = Flags.Switch("gemm", "Time square GEMMs (512, 1024, 2048) and ResNet-50's convolution products instead of a training step");
     private readonly Option<bool> _json = Flags.Switch("json", "Print one JSON object instead of a table");
+    private readonly Option<bool> _profile = Flags.Switch("profile", "Also report the time of every operation (forward and backward, per output shape) over the timed steps");
 
     /// <summary>The command.</summary>
     public BenchCommand()
         : base("bench", "Time training steps (forward, loss, backward, clipping, AdamW) on random data, or GEMM with --gemm.")
     {
-        foreach (var option in new Option[] { _model, _batchSize, _imageSize, _steps, _warmup, _threads, _mode, _pairs, _loss, _embeddingSize, _seed, _gemm, _json })
+        foreach (var option in new Option[] { _model, _batchSize, _imageSize, _steps, _warmup, _threads, _mode, _pairs, _loss, _embeddingSize, _seed, _gemm, _json, _profile })
             Options.Add(option);
         Subcommands.Add(new LoaderBenchCommand());
         CommandRunner.SetAction(this, Execute);
@@ -109,10 +110,13 @@ public sealed class BenchCommand : Command
         using var images = TensorScope.Outside(() => rng.Normal([batch, 3, size, size]));
         var labels = Enumerable.Range(0, batch).Select(i => i / ImagesPerClass).ToArray();
         long startGc = GC.CollectionCount(0);
+        var profile = parse.GetValue(_profile) ? new OpProfile() : null;
 
         for (int s = 0; s < warmup + steps; s++)
         {
             bool timed = s >= warmup;
+            OpProfile.Current = timed ? profile : null;
+            OpProfile.Mark();
             var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             double forward, backward;
@@ -131,8 +135,9 @@ public sealed class BenchCommand : Command
             if (timed) timing.Add(total, forward, backward, total - forward - backward, cpu);
         }
 
+        OpProfile.Current = null;
         double median = timing.Median(t => t.Total);
-        return new Dictionary<string, object>
+        var result = new Dictionary<string, object>
         {
             ["benchmark"] = "train_step",
             ["engine"] = "metrix",
@@ -154,6 +159,16 @@ public sealed class BenchCommand : Command
             ["gc_gen0"] = GC.CollectionCount(0) - startGc,
             ["gemm_kernel"] = Gemm.Kernel.GetType().Name,
         };
+        if (profile is not null)
+            result["ops"] = profile.Entries().Select(e => new Dictionary<string, object>
+            {
+                ["op"] = e.Op,
+                ["shape"] = e.Shape,
+                ["calls_per_step"] = e.Calls / steps,
+                ["forward_ms"] = Math.Round(e.ForwardMs / steps, 2),
+                ["backward_ms"] = Math.Round(e.BackwardMs / steps, 2),
+            }).ToList();
+        return result;
     }
 
     private static int Positive(int value, string flag) =>

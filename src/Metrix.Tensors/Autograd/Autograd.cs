@@ -45,6 +45,7 @@ public static class Autograd
     /// </summary>
     public static Tensor Record(Tensor output, string name, BackwardFunction backward, params Tensor[] inputs)
     {
+        OpProfile.Current?.Forward(name, output.Shape);
         if (!ShouldRecord(inputs)) return output;
         output.GradFn = new Node(name, inputs, backward);
         output.RequiresGradFromOp();
@@ -72,7 +73,13 @@ public static class Autograd
             if (g is null) continue;
             if (t.RetainsGrad) t.Grad = (t.Grad is null ? g.Detach() : t.Grad.AddInPlace(g)).Keep();
             var node = t.GradFn!;
-            node.Run(g, grads);
+            if (OpProfile.Current is { } profile)
+            {
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                node.Run(g, grads);
+                profile.Backward(node.Name, t.Shape, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+            }
+            else node.Run(g, grads);
             g.Dispose();
             if (!retainGraph) node.Release();
         }

@@ -159,7 +159,7 @@ public static unsafe class Gemm
             {
                 float* src = b + (long)(p0 + p) * ldb + j0;
                 float* d = dst + p * nr;
-                if (cols == nr) Unsafe.CopyBlockUnaligned(d, src, (uint)(nr * sizeof(float)));
+                if (cols == nr) RowKernels.Copy(src, d, nr);
                 else
                 {
                     for (int q = 0; q < cols; q++) d[q] = src[q];

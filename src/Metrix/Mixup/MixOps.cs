@@ -60,7 +60,9 @@ public static class MixOps
                 avg[p] = System.Numerics.Tensors.TensorPrimitives.Sum(new ReadOnlySpan<float>((float*)fn + (long)p * hw, hw)) / hw;
         });
         var y = Tensor.Empty(mixes, c);
-        var arg = new int[mixes * c];
+        // Arg-max positions as int bits in a pooled tensor: recycled with the step's activations.
+        var argT = Tensor.Empty(mixes * c);
+        int* arg = (int*)argT.Pointer;
         float* yp = y.Pointer;
         nint yn = (nint)yp;
         float mu = 1 - lambda;
@@ -93,6 +95,7 @@ public static class MixOps
         });
         return Autograd.Record(y, "mixed_pool", (g, grads) =>
         {
+            GC.KeepAlive(argT);
             var gf = features.ZerosLike();
             float* gp = g.Pointer, gfp = gf.Pointer;
             nint gpn = (nint)gp, gfn = (nint)gfp;

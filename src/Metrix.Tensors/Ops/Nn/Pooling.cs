@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Metrix.Tensors;
 
 public static partial class Ops
@@ -12,51 +14,87 @@ public static partial class Ops
         int planes = x.Dim(0) * x.Dim(1), h = x.Dim(2), w = x.Dim(3);
         int oh = (h + 2 * padding - kernel) / stride + 1, ow = (w + 2 * padding - kernel) / stride + 1;
         var y = Tensor.Empty(x.Dim(0), x.Dim(1), oh, ow);
-        var arg = new int[planes * oh * ow];
-        nint xp = (nint)x.Pointer, yp = (nint)y.Pointer;
+        var argT = IndexBuffer(planes * oh * ow);
+        nint xp = (nint)x.Pointer, yp = (nint)y.Pointer, arg = (nint)argT.Pointer;
         Workers.For(planes, Math.Max(1, 4096 / Math.Max(1, oh * ow)), (s, e) =>
-            MaxPoolPlanes((float*)xp, (float*)yp, arg, s, e, h, w, oh, ow, kernel, stride, padding));
-        return Autograd.Record(y, "max_pool2d", (g, grads) => RouteToArgs(x, g, arg, planes, h * w, oh * ow, grads), x);
+            MaxPoolPlanes((float*)xp, (float*)yp, (int*)arg, s, e, h, w, oh, ow, kernel, stride, padding));
+        return Autograd.Record(y, "max_pool2d", (g, grads) => RouteToArgs(x, g, argT, planes, h * w, oh * ow, grads), x);
     }
 
-    /// <summary>Planes [s, e) of <see cref="MaxPool2d"/>: each window's taps clipped to the image once, scanned in row order.</summary>
+    /// <summary>Whether max pooling runs 8 output columns at once (tests switch it off to run the scalar path).</summary>
+    internal static bool VectorMaxPool { get; set; } = Vector256.IsHardwareAccelerated;
+
+    /// <summary>
+    /// Planes [s, e) of <see cref="MaxPool2d"/>. Eight output columns run at once: each tap's values are gathered
+    /// (−∞ and index −1 outside the image) and taken where larger, NaN, or first valid — the scalar rule
+    /// <see cref="MaxPoolWindow"/> applies per output, without its unpredictable branches.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void MaxPoolPlanes(float* xp, float* yp, int[] arg, int s, int e, int h, int w, int oh, int ow, int kernel, int stride, int padding)
+    private static unsafe void MaxPoolPlanes(float* xp, float* yp, int* argp, int s, int e, int h, int w, int oh, int ow, int kernel, int stride, int padding)
     {
-        fixed (int* argp = arg)
+        float* tv = stackalloc float[8];
+        int* ti = stackalloc int[8];
+        int vectorEnd = VectorMaxPool ? ow & ~7 : 0;
+        for (int pl = s; pl < e; pl++)
         {
-            for (int pl = s; pl < e; pl++)
+            float* plane = xp + (long)pl * h * w;
+            long o = (long)pl * oh * ow;
+            for (int i = 0; i < oh; i++, o += ow)
             {
-                float* plane = xp + (long)pl * h * w;
-                long o = (long)pl * oh * ow;
-                for (int i = 0; i < oh; i++)
+                int ih0 = i * stride - padding;
+                int p0 = Math.Max(0, -ih0), p1 = Math.Min(kernel, h - ih0);
+                for (int j = 0; j < vectorEnd; j += 8)
                 {
-                    int ih0 = i * stride - padding;
-                    int p0 = Math.Max(0, -ih0), p1 = Math.Min(kernel, h - ih0);
-                    for (int j = 0; j < ow; j++, o++)
+                    var best = Vector256.Create(float.NegativeInfinity);
+                    var index = Vector256.Create(-1);
+                    for (int p = p0; p < p1; p++)
                     {
-                        int iw0 = j * stride - padding;
-                        int q0 = Math.Max(0, -iw0), q1 = Math.Min(kernel, w - iw0);
-                        // The first tap seeds the search; later ones win when larger or NaN (selects, no branches).
-                        int bestIndex = (ih0 + p0) * w + iw0 + q0;
-                        float best = plane[bestIndex];
-                        for (int p = p0; p < p1; p++)
+                        int rowStart = (ih0 + p) * w;
+                        for (int q = 0; q < kernel; q++)
                         {
-                            int rowStart = (ih0 + p) * w + iw0;
-                            for (int q = p == p0 ? q0 + 1 : q0; q < q1; q++)
+                            for (int l = 0; l < 8; l++)
                             {
-                                float v = plane[rowStart + q];
-                                bool take = (v > best) | float.IsNaN(v);
-                                best = take ? v : best;
-                                bestIndex = take ? rowStart + q : bestIndex;
+                                int col = (j + l) * stride - padding + q;
+                                bool inside = (uint)col < (uint)w;
+                                tv[l] = inside ? plane[rowStart + col] : float.NegativeInfinity;
+                                ti[l] = inside ? rowStart + col : -1;
                             }
+                            var v = Vector256.Load(tv);
+                            var vi = Vector256.Load(ti);
+                            var take = Vector256.GreaterThanOrEqual(vi, Vector256<int>.Zero)
+                                & (Vector256.GreaterThan(v, best).AsInt32()
+                                   | Vector256.Equals(v, v).AsInt32() ^ Vector256<int>.AllBitsSet
+                                   | Vector256.LessThan(index, Vector256<int>.Zero));
+                            best = Vector256.ConditionalSelect(take.AsSingle(), v, best);
+                            index = Vector256.ConditionalSelect(take, vi, index);
                         }
-                        yp[o] = best;
-                        argp[o] = bestIndex;
                     }
+                    best.Store(yp + o + j);
+                    index.Store(argp + o + j);
                 }
+                for (int j = vectorEnd; j < ow; j++)
+                    MaxPoolWindow(plane, yp + o + j, argp + o + j, ih0, p0, p1, j * stride - padding, w, kernel);
             }
         }
+    }
+
+    /// <summary>One window, scanned in row order: a tap wins when it is the first, larger, or NaN.</summary>
+    private static unsafe void MaxPoolWindow(float* plane, float* y, int* arg, int ih0, int p0, int p1, int iw0, int w, int kernel)
+    {
+        int q0 = Math.Max(0, -iw0), q1 = Math.Min(kernel, w - iw0);
+        float best = float.NegativeInfinity;
+        int bestIndex = -1;
+        for (int p = p0; p < p1; p++)
+        {
+            int rowStart = (ih0 + p) * w + iw0;
+            for (int q = q0; q < q1; q++)
+            {
+                float v = plane[rowStart + q];
+                if (v > best || bestIndex < 0 || float.IsNaN(v)) { best = v; bestIndex = rowStart + q; }
+            }
+        }
+        *y = best;
+        *arg = bestIndex;
     }
 
     /// <summary>
@@ -114,8 +152,9 @@ public static partial class Ops
         if (x.Rank != 4) throw new ArgumentException($"AdaptiveMaxPool2d expects [N,C,H,W]; got {Shapes.Format(x.Shape)}");
         int planes = x.Dim(0) * x.Dim(1), h = x.Dim(2), w = x.Dim(3);
         var y = Tensor.Empty(x.Dim(0), x.Dim(1), outH, outW);
-        var arg = new int[planes * outH * outW];
+        var argT = IndexBuffer(planes * outH * outW);
         float* xp = x.Pointer, yp = y.Pointer;
+        int* arg = (int*)argT.Pointer;
         Workers.For(planes, 16, (s, e) =>
         {
             for (int pl = s; pl < e; pl++)
@@ -142,11 +181,18 @@ public static partial class Ops
                 }
             }
         });
-        return Autograd.Record(y, "adaptive_max_pool2d", (g, grads) => RouteToArgs(x, g, arg, planes, h * w, outH * outW, grads), x);
+        return Autograd.Record(y, "adaptive_max_pool2d", (g, grads) => RouteToArgs(x, g, argT, planes, h * w, outH * outW, grads), x);
     }
 
-    private static unsafe void RouteToArgs(Tensor x, Tensor g, int[] arg, int planes, int inPlane, int outPlane, Gradients grads)
+    /// <summary>
+    /// Storage for arg-max indices taken from the tensor pool (int bits in a float tensor), so the indices of a
+    /// step are recycled with its activations instead of being a fresh large array for the collector every step.
+    /// </summary>
+    private static Tensor IndexBuffer(int count) => Tensor.Empty(count);
+
+    private static unsafe void RouteToArgs(Tensor x, Tensor g, Tensor argT, int planes, int inPlane, int outPlane, Gradients grads)
     {
+        int* arg = (int*)argT.Pointer;
         var gx = x.ZerosLike();
         float* gp = g.Pointer, gxp = gx.Pointer;
         Workers.For(planes, Math.Max(1, 4096 / Math.Max(1, outPlane)), (s, e) =>
