@@ -111,6 +111,7 @@ public sealed class BenchCommand : Command
         var labels = Enumerable.Range(0, batch).Select(i => i / ImagesPerClass).ToArray();
         long startGc = GC.CollectionCount(0);
         var profile = parse.GetValue(_profile) ? new OpProfile() : null;
+        BufferPool.ResetPeak();
 
         for (int s = 0; s < warmup + steps; s++)
         {
@@ -157,6 +158,7 @@ public sealed class BenchCommand : Command
             ["optimizer_ms"] = Math.Round(timing.Median(t => t.Optimizer), 1),
             ["median_cpu_ms"] = Math.Round(timing.Median(t => t.Cpu), 1),
             ["gc_gen0"] = GC.CollectionCount(0) - startGc,
+            ["peak_tensor_mb"] = Math.Round(BufferPool.PeakLiveBytes / 1048576.0, 1),
             ["gemm_kernel"] = Gemm.Kernel.GetType().Name,
         };
         if (profile is not null)

@@ -64,7 +64,7 @@ public sealed class ResNet : Module
     /// <summary>x [N,3,H,W] → layer4 features [N,C,H/32,W/32].</summary>
     public Tensor Forward(Tensor x)
     {
-        var h = Ops.Relu(_bn1.Forward(_conv1.Forward(x)));
+        var h = _bn1.ForwardRelu(_conv1.Forward(x));
         h = Ops.MaxPool2d(h, 3, 2, 1);
         foreach (var stage in _layers)
             foreach (var block in stage) h = block.Forward(h);
@@ -120,9 +120,8 @@ public sealed class BasicBlock : ResidualBlock
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)
     {
-        var h = Ops.Relu(_bn1.Forward(_conv1.Forward(x)));
-        h = _bn2.Forward(_conv2.Forward(h));
-        return Ops.AddRelu(h, _downsample?.Forward(x) ?? x);
+        var h = _bn1.ForwardRelu(_conv1.Forward(x));
+        return _bn2.ForwardRelu(_conv2.Forward(h), _downsample?.Forward(x) ?? x);
     }
 }
 
@@ -148,9 +147,8 @@ public sealed class Bottleneck : ResidualBlock
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)
     {
-        var h = Ops.Relu(_bn1.Forward(_conv1.Forward(x)));
-        h = Ops.Relu(_bn2.Forward(_conv2.Forward(h)));
-        h = _bn3.Forward(_conv3.Forward(h));
-        return Ops.AddRelu(h, _downsample?.Forward(x) ?? x);
+        var h = _bn1.ForwardRelu(_conv1.Forward(x));
+        h = _bn2.ForwardRelu(_conv2.Forward(h));
+        return _bn3.ForwardRelu(_conv3.Forward(h), _downsample?.Forward(x) ?? x);
     }
 }

@@ -85,6 +85,14 @@ public sealed class BatchNorm2d : Module
         if (batchStats) NumBatchesTracked.Span[0] += 1;
         return Ops.BatchNorm2d(x, Weight, Bias, RunningMean, RunningVar, batchStats);
     }
+
+    /// <summary>relu(batch_norm(x) + residual), residual optional: one fused pass when the layer uses running statistics.</summary>
+    public Tensor ForwardRelu(Tensor x, Tensor? residual = null)
+    {
+        bool batchStats = IsTraining && !Frozen;
+        if (batchStats) NumBatchesTracked.Span[0] += 1;
+        return Ops.BatchNorm2dRelu(x, Weight, Bias, RunningMean, RunningVar, batchStats, residual);
+    }
 }
 
 /// <summary>Fully connected layer y = x·Wᵀ + b; weight [out,in].</summary>

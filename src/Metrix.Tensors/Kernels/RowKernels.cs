@@ -67,4 +67,74 @@ internal static unsafe class RowKernels
         }
         for (; j < n; j++) dst[j] = MathF.FusedMultiplyAdd(src[j], scale, shift);
     }
+
+    /// <summary>dst[j] = max(src[j]·scale + shift (+ residual[j]), 0) for j &lt; n; <paramref name="residual"/> may be null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AffineRelu(float* src, float scale, float shift, float* residual, float* dst, int n)
+    {
+        int j = 0;
+        if (Use512)
+        {
+            var s = Vector512.Create(scale);
+            var b = Vector512.Create(shift);
+            for (; j <= n - 16; j += 16)
+            {
+                var v = Vector512.FusedMultiplyAdd(Vector512.Load(src + j), s, b);
+                if (residual != null) v += Vector512.Load(residual + j);
+                Vector512.Store(Vector512.Max(v, Vector512<float>.Zero), dst + j);
+            }
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var s = Vector256.Create(scale);
+            var b = Vector256.Create(shift);
+            for (; j <= n - 8; j += 8)
+            {
+                var v = Vector256.FusedMultiplyAdd(Vector256.Load(src + j), s, b);
+                if (residual != null) v += Vector256.Load(residual + j);
+                Vector256.Store(Vector256.Max(v, Vector256<float>.Zero), dst + j);
+            }
+        }
+        for (; j < n; j++)
+        {
+            float v = MathF.FusedMultiplyAdd(src[j], scale, shift);
+            if (residual != null) v += residual[j];
+            dst[j] = MathF.Max(v, 0f);
+        }
+    }
+
+    /// <summary>
+    /// The backward of <see cref="AffineRelu"/>: m = g·[y &gt; 0]; scaled[j] = m·scale and masked[j] = m, each when not null.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MaskedScale(float* g, float* y, float scale, float* scaled, float* masked, int n)
+    {
+        int j = 0;
+        if (Use512)
+        {
+            var s = Vector512.Create(scale);
+            for (; j <= n - 16; j += 16)
+            {
+                var m = Vector512.Load(g + j) & Vector512.GreaterThan(Vector512.Load(y + j), Vector512<float>.Zero);
+                if (scaled != null) Vector512.Store(m * s, scaled + j);
+                if (masked != null) Vector512.Store(m, masked + j);
+            }
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var s = Vector256.Create(scale);
+            for (; j <= n - 8; j += 8)
+            {
+                var m = Vector256.Load(g + j) & Vector256.GreaterThan(Vector256.Load(y + j), Vector256<float>.Zero);
+                if (scaled != null) Vector256.Store(m * s, scaled + j);
+                if (masked != null) Vector256.Store(m, masked + j);
+            }
+        }
+        for (; j < n; j++)
+        {
+            float m = y[j] > 0 ? g[j] : 0f;
+            if (scaled != null) scaled[j] = m * scale;
+            if (masked != null) masked[j] = m;
+        }
+    }
 }

@@ -156,4 +156,65 @@ public static partial class Ops
             grads.Take(x, gx);
         }, inputs);
     }
+
+    /// <summary>
+    /// relu(batch_norm(x) + residual) (residual optional), the ResNet joins. With running statistics and no affine
+    /// gradient (a frozen layer) it is one pass forward, y = max(x·k + b (+ r), 0), and one backward,
+    /// ∂x = k·g·[y &gt; 0], ∂r = g·[y &gt; 0], keeping one activation instead of two; otherwise it is
+    /// <see cref="BatchNorm2d"/> followed by <see cref="Relu"/> or <see cref="AddRelu"/>.
+    /// </summary>
+    public static unsafe Tensor BatchNorm2dRelu(Tensor x, Tensor? weight, Tensor? bias, Tensor runningMean, Tensor runningVar,
+        bool training, Tensor? residual = null, float momentum = 0.1f, float eps = 1e-5f)
+    {
+        bool affineGrad = (weight is not null && weight.RequiresGrad) || (bias is not null && bias.RequiresGrad);
+        if (training || (affineGrad && Autograd.IsEnabled))
+        {
+            var normalized = BatchNorm2d(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+            return residual is null ? Relu(normalized) : AddRelu(normalized, residual);
+        }
+        if (x.Rank != 4) throw new ArgumentException($"BatchNorm2dRelu expects [N,C,H,W]; got {Shapes.Format(x.Shape)}");
+        if (residual is not null && !Shapes.Equal(x.Shape, residual.Shape))
+            throw new ArgumentException($"BatchNorm2dRelu residual must match {Shapes.Format(x.Shape)}; got {Shapes.Format(residual.Shape)}");
+        int c = x.Dim(1), hw = x.Dim(2) * x.Dim(3), planes = x.Dim(0) * c;
+        if (runningMean.Size != c || runningVar.Size != c || (weight is not null && weight.Size != c) || (bias is not null && bias.Size != c))
+            throw new ArgumentException($"BatchNorm2dRelu parameters must have {c} elements");
+        var scale = new float[c];
+        var shift = new float[c];
+        for (int ch = 0; ch < c; ch++)
+        {
+            float invStd = 1f / MathF.Sqrt(runningVar.Span[ch] + eps);
+            scale[ch] = (weight?.Span[ch] ?? 1f) * invStd;
+            shift[ch] = (bias?.Span[ch] ?? 0f) - runningMean.Span[ch] * scale[ch];
+        }
+        var y = x.EmptyLike();
+        nint xp = (nint)x.Pointer, yp = (nint)y.Pointer, rp = residual is null ? 0 : (nint)residual.Pointer;
+        Workers.For(planes, Math.Max(1, 16384 / Math.Max(1, hw)), (s, e) =>
+        {
+            for (int plane = s; plane < e; plane++)
+            {
+                int ch = plane % c;
+                long off = (long)plane * hw;
+                RowKernels.AffineRelu((float*)xp + off, scale[ch], shift[ch], rp == 0 ? null : (float*)rp + off, (float*)yp + off, hw);
+            }
+        });
+        Tensor[] inputs = residual is null ? [x] : [x, residual];
+        return Autograd.Record(y, residual is null ? "batch_norm2d_relu" : "batch_norm2d_add_relu", (g, grads) =>
+        {
+            bool needX = Gradients.Needs(x), needR = residual is not null && Gradients.Needs(residual);
+            var gx = needX ? x.EmptyLike() : null;
+            var gr = needR ? x.EmptyLike() : null;
+            nint gp = (nint)g.Pointer, gxp = gx is null ? 0 : (nint)gx.Pointer, grp = gr is null ? 0 : (nint)gr.Pointer;
+            Workers.For(planes, Math.Max(1, 16384 / Math.Max(1, hw)), (s, e) =>
+            {
+                for (int plane = s; plane < e; plane++)
+                {
+                    long off = (long)plane * hw;
+                    RowKernels.MaskedScale((float*)gp + off, (float*)yp + off, scale[plane % c],
+                        gxp == 0 ? null : (float*)gxp + off, grp == 0 ? null : (float*)grp + off, hw);
+                }
+            });
+            if (gx is not null) grads.Take(x, gx);
+            if (gr is not null) grads.Take(residual!, gr);
+        }, inputs);
+    }
 }

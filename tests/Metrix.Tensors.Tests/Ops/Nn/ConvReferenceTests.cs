@@ -83,6 +83,44 @@ public sealed class ConvReferenceTests
         TensorAssert.Close(egx, x.Grad!.Span, rtol: 1e-5, atol: 1e-5, what: "∂x");
     }
 
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    public void Fused_frozen_batchnorm_relu_equals_the_unfused_ops(bool withResidual, bool wide)
+    {
+        bool saved = RowKernels.Use512;
+        RowKernels.Use512 = wide && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        try
+        {
+            using var scope = new TensorScope();
+            var rng = new Rng(8);
+            int c = 6;
+            var gamma = rng.Normal([c]);
+            var beta = rng.Normal([c]);
+            var mean = rng.Normal([c]);
+            var variance = rng.Uniform([c], 0.5, 2);
+            var gy = rng.Normal([3, c, 5, 7]);
+            (float[] Y, float[] Gx, float[]? Gr) Run(bool fused)
+            {
+                var x = new Rng(9).Normal([3, c, 5, 7]).RequireGrad();
+                var r = withResidual ? new Rng(10).Normal([3, c, 5, 7]).RequireGrad() : null;
+                var y = fused
+                    ? Ops.BatchNorm2dRelu(x, gamma, beta, mean, variance, training: false, residual: r)
+                    : r is null ? Ops.Relu(Ops.BatchNorm2d(x, gamma, beta, mean, variance, training: false))
+                                : Ops.AddRelu(Ops.BatchNorm2d(x, gamma, beta, mean, variance, training: false), r);
+                y.Backward(gy);
+                return (y.ToArray(), x.Grad!.ToArray(), r?.Grad!.ToArray());
+            }
+            var (yf, gxf, grf) = Run(fused: true);
+            var (yu, gxu, gru) = Run(fused: false);
+            Assert.Equal(yu, yf);
+            Assert.Equal(gxu, gxf);
+            Assert.Equal(gru, grf);
+        }
+        finally { RowKernels.Use512 = saved; }
+    }
+
     private static (float[] Y, float[] Gx, float[] Gw, float[] Gb) Direct(float[] x, float[] wt, float[] b, float[] gy,
         int n, int c, int h, int w, int o, int k, int s, int pad)
     {
