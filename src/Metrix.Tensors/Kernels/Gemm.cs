@@ -45,7 +45,7 @@ public static unsafe class Gemm
         if (k <= 0 || (long)m * n * k < 4096)
         {
             nint pa0 = (nint)a, pb0 = (nint)b, pc0 = (nint)c;
-            Workers.For(m, Math.Max(1, 65536 / Math.Max(1, n * Math.Max(1, k))), (i0, i1) =>
+            Workers.For(m, Math.Max(1, 65536 / Math.Max(1, n * Math.Max(1, k))), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (i0, i1) =>
                 Reference(transA, transB, i0, i1, n, k, alpha, (float*)pa0, lda, (float*)pb0, ldb, beta, (float*)pc0, ldc));
             return;
         }
@@ -69,13 +69,13 @@ public static unsafe class Gemm
                     {
                         int kc = Math.Min(KC, k - pcIndex);
                         int p0 = pcIndex, j0 = jc;
-                        Workers.For(nPanels, Math.Max(1, 64 / Math.Max(1, kc / 64)), (s, e) =>
+                        Workers.For(nPanels, Math.Max(1, 64 / Math.Max(1, kc / 64)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
                         {
                             for (int panel = s; panel < e; panel++)
                                 PackB(transB, (float*)pb, ldb, p0, kc, j0 + panel * nr, Math.Min(nr, nc - panel * nr), nr,
                                     (float*)packedB + (long)panel * nr * kc);
                         });
-                        Workers.For(mPanels, Math.Max(1, 64 / Math.Max(1, kc / 64)), (s, e) =>
+                        Workers.For(mPanels, Math.Max(1, 64 / Math.Max(1, kc / 64)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
                         {
                             for (int panel = s; panel < e; panel++)
                                 PackA(transA, (float*)pa, lda, p0, kc, panel * mr, Math.Min(mr, m - panel * mr), mr,
@@ -84,7 +84,7 @@ public static unsafe class Gemm
                         bool first = pcIndex == 0;
                         float betaHere = first ? beta : 1f;
                         int tilesM = (m + MC - 1) / MC, tilesN = (nc + NT - 1) / NT;
-                        Workers.For(tilesM * tilesN, 1, (s, e) =>
+                        Workers.For(tilesM * tilesN, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
                         {
                             float* scratch = stackalloc float[mr * nr];
                             for (int tile = s; tile < e; tile++)
@@ -130,6 +130,7 @@ public static unsafe class Gemm
     }
 
     /// <summary>Packs rows [i0, i0+rows) × depth [p0, p0+kc) of op(A) as kc groups of <paramref name="mr"/> values (zero padded).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(bool transA, float* a, int lda, int p0, int kc, int i0, int rows, int mr, float* dst)
     {
         if (!transA)
@@ -151,6 +152,7 @@ public static unsafe class Gemm
     }
 
     /// <summary>Packs depth [p0, p0+kc) × columns [j0, j0+cols) of op(B) as kc groups of <paramref name="nr"/> values (zero padded).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(bool transB, float* b, int ldb, int p0, int kc, int j0, int cols, int nr, float* dst)
     {
         if (!transB)
@@ -183,6 +185,7 @@ public static unsafe class Gemm
     /// dst[p·width + q] = src[q·ld + p] for q &lt; <paramref name="count"/>, p &lt; <paramref name="depth"/>: the packing of
     /// a matrix stored across the panel (A by rows, Bᵀ by rows), in 8×8 register transposes where whole blocks fit.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Transpose(float* src, int ld, int count, int depth, float* dst, int width)
     {
         int q0 = 0;

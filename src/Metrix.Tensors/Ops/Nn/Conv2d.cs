@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Metrix.Tensors.Kernels;
 
 namespace Metrix.Tensors;
@@ -87,7 +88,7 @@ public static partial class Ops
             var gb = grads.Slot(bias!, out bool fresh);
             float* gbp = gb.Pointer;
             int o = g.O, n = g.N;
-            Workers.For(o, 8, (s, e) =>
+            Workers.For(o, 8, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
             {
                 for (int c = s; c < e; c++)
                 {
@@ -175,7 +176,7 @@ public static partial class Ops
     private static unsafe void Pad(ConvGeometry g, float* x, float* padded)
     {
         nint xp = (nint)x, pp = (nint)padded;
-        Workers.For(g.N * g.C, Math.Max(1, 16384 / (g.PaddedH * g.PaddedW)), (s, e) =>
+        Workers.For(g.N * g.C, Math.Max(1, 16384 / (g.PaddedH * g.PaddedW)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
         {
             int wp = g.PaddedW, pad = g.Padding;
             for (int plane = s; plane < e; plane++)
@@ -198,7 +199,7 @@ public static partial class Ops
     private static unsafe void Unpad(ConvGeometry g, float* padded, float* dx)
     {
         nint xp = (nint)dx, pp = (nint)padded;
-        Workers.For(g.N * g.C, Math.Max(1, 16384 / (g.PaddedH * g.PaddedW)), (s, e) =>
+        Workers.For(g.N * g.C, Math.Max(1, 16384 / (g.PaddedH * g.PaddedW)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
         {
             int wp = g.PaddedW, pad = g.Padding;
             for (int plane = s; plane < e; plane++)
@@ -218,7 +219,7 @@ public static partial class Ops
     {
         int rows = g.C * g.KH * g.KW, hw = g.OutH * g.OutW, width = images * hw;
         nint xp = (nint)xpad, cp = (nint)cols;
-        Workers.For(rows, Math.Max(1, 4096 / Math.Max(1, width)), (r0, r1) =>
+        Workers.For(rows, Math.Max(1, 4096 / Math.Max(1, width)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
         {
             int wp = g.PaddedW, plane = g.PaddedH * wp, outW = g.OutW, outH = g.OutH;
             bool rowCopies = g.Stride == 1 && outW >= 8;
@@ -248,7 +249,7 @@ public static partial class Ops
     {
         int hw = g.OutH * g.OutW, width = images * hw;
         nint xp = (nint)dxpad, cp = (nint)cols;
-        Workers.For(g.C, 1, (c0, c1) =>
+        Workers.For(g.C, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (c0, c1) =>
         {
             int wp = g.PaddedW, plane = g.PaddedH * wp, outW = g.OutW, outH = g.OutH;
             bool rowAdds = g.Stride == 1 && outW >= 8;
@@ -279,15 +280,14 @@ public static partial class Ops
     {
         int hw = g.OutH * g.OutW, width = images * hw;
         nint bp = (nint)block, yp = (nint)y, biasP = (nint)bias;
-        Workers.For(g.O, Math.Max(1, 16384 / Math.Max(1, width)), (o0, o1) =>
+        Workers.For(g.O, Math.Max(1, 16384 / Math.Max(1, width)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (o0, o1) =>
         {
             for (int o = o0; o < o1; o++)
                 for (int im = 0; im < images; im++)
                 {
-                    var src = new ReadOnlySpan<float>((float*)bp + (long)o * width + im * hw, hw);
-                    var dst = new Span<float>((float*)yp + ((long)(n0 + im) * g.O + o) * hw, hw);
-                    if (biasP == 0) src.CopyTo(dst);
-                    else System.Numerics.Tensors.TensorPrimitives.Add(src, ((float*)biasP)[o], dst);
+                    float* src = (float*)bp + (long)o * width + im * hw, dst = (float*)yp + ((long)(n0 + im) * g.O + o) * hw;
+                    if (biasP == 0) RowKernels.Copy(src, dst, hw);
+                    else RowKernels.Affine(src, 1f, ((float*)biasP)[o], dst, hw);
                 }
         });
     }
@@ -297,12 +297,11 @@ public static partial class Ops
     {
         int hw = g.OutH * g.OutW, width = images * hw;
         nint bp = (nint)block, gp = (nint)gy;
-        Workers.For(g.O, Math.Max(1, 16384 / Math.Max(1, width)), (o0, o1) =>
+        Workers.For(g.O, Math.Max(1, 16384 / Math.Max(1, width)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (o0, o1) =>
         {
             for (int o = o0; o < o1; o++)
                 for (int im = 0; im < images; im++)
-                    new ReadOnlySpan<float>((float*)gp + ((long)(n0 + im) * g.O + o) * hw, hw)
-                        .CopyTo(new Span<float>((float*)bp + (long)o * width + im * hw, hw));
+                    RowKernels.Copy((float*)gp + ((long)(n0 + im) * g.O + o) * hw, (float*)bp + (long)o * width + im * hw, hw);
         });
     }
 
