@@ -44,6 +44,7 @@ public sealed class BenchCommand : Command
         foreach (var option in new Option[] { _model, _batchSize, _imageSize, _steps, _warmup, _threads, _mode, _pairs, _loss, _embeddingSize, _seed, _gemm, _json, _profile })
             Options.Add(option);
         Subcommands.Add(new LoaderBenchCommand());
+        Subcommands.Add(new KnnBenchCommand());
         CommandRunner.SetAction(this, Execute);
     }
 
