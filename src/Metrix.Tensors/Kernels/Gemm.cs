@@ -39,7 +39,41 @@ public static unsafe class Gemm
 
     /// <summary>C = α·op(A)·op(B) + β·C with a given micro-kernel (tests run every kernel).</summary>
     public static void Multiply(IGemmKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc) =>
+        Multiply(kernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, null, beta, c, ldc);
+
+    /// <summary>
+    /// C = α·op(A)·B + β·C where B [k×n] is already in the kernel's panel layout (<see cref="PackedIndex"/>), as a
+    /// producer such as im2col can write it: no packing pass over B. <paramref name="kernel"/> must be the one
+    /// whose <see cref="IGemmKernel.Nr"/> the panels were written for.
+    /// </summary>
+    public static void MultiplyPacked(IGemmKernel kernel, bool transA, int m, int n, int k, float alpha,
+        float* a, int lda, float* packedB, float beta, float* c, int ldc)
+    {
+        if (k <= 0 || (long)m * n * k < 4096)
+        {
+            // Small products go through the reference on a plain copy of B.
+            var plain = new float[(long)k * n];
+            for (int p = 0; p < k; p++)
+                for (int j = 0; j < n; j++) plain[(long)p * n + j] = packedB[PackedIndex(kernel.Nr, k, p, j)];
+            fixed (float* pb = plain) Multiply(kernel, transA, false, m, n, k, alpha, a, lda, pb, n, null, beta, c, ldc);
+            return;
+        }
+        Multiply(kernel, transA, false, m, n, k, alpha, a, lda, null, 0, packedB, beta, c, ldc);
+    }
+
+    /// <summary>
+    /// Where element (p, j) of a k×n matrix lives in the panel layout for micro-kernels <paramref name="nr"/> wide:
+    /// panels of <paramref name="nr"/> columns, each k rows of <paramref name="nr"/> contiguous values
+    /// (the last panel zero padded).
+    /// </summary>
+    public static long PackedIndex(int nr, int k, int p, int j) => ((long)(j / nr) * k + p) * nr + j % nr;
+
+    /// <summary>Floats of a k×n matrix in the panel layout for width <paramref name="nr"/>.</summary>
+    public static long PackedSize(int nr, int k, int n) => (long)(n + nr - 1) / nr * nr * k;
+
+    private static void Multiply(IGemmKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float* prepackedB, float beta, float* c, int ldc)
     {
         if (m <= 0 || n <= 0) return;
         if (k <= 0 || (long)m * n * k < 4096)
@@ -55,12 +89,12 @@ public static unsafe class Gemm
         int ncMax = Math.Min(NC, n);
         int nPanelsMax = (ncMax + nr - 1) / nr;
         float[] packA = BufferPool.Rent(mPanels * mr * kcMax, zero: false);
-        float[] packB = BufferPool.Rent(nPanelsMax * nr * kcMax, zero: false);
+        float[] packB = BufferPool.Rent(prepackedB == null ? nPanelsMax * nr * kcMax : 1, zero: false);
         try
         {
             fixed (float* pA = packA, pB = packB)
             {
-                nint packedA = (nint)pA, packedB = (nint)pB, pa = (nint)a, pb = (nint)b, pc = (nint)c;
+                nint packedA = (nint)pA, packedB = (nint)pB, pa = (nint)a, pb = (nint)b, pc = (nint)c, prepacked = (nint)prepackedB;
                 for (int jc = 0; jc < n; jc += NC)
                 {
                     int nc = Math.Min(NC, n - jc);
@@ -69,7 +103,7 @@ public static unsafe class Gemm
                     {
                         int kc = Math.Min(KC, k - pcIndex);
                         int p0 = pcIndex, j0 = jc;
-                        Workers.For(nPanels, Math.Max(1, 64 / Math.Max(1, kc / 64)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
+                        if (prepacked == 0) Workers.For(nPanels, Math.Max(1, 64 / Math.Max(1, kc / 64)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
                         {
                             for (int panel = s; panel < e; panel++)
                                 PackB(transB, (float*)pb, ldb, p0, kc, j0 + panel * nr, Math.Min(nr, nc - panel * nr), nr,
@@ -94,7 +128,9 @@ public static unsafe class Gemm
                                 for (int j = tj * NT; j < jEnd; j += nr)
                                 {
                                     int cols = Math.Min(nr, jEnd - j);
-                                    float* bPanel = (float*)packedB + (long)(j / nr) * nr * kc;
+                                    float* bPanel = prepacked != 0
+                                        ? (float*)prepacked + ((long)((j0 + j) / nr) * k + p0) * nr
+                                        : (float*)packedB + (long)(j / nr) * nr * kc;
                                     for (int i = ti * MC; i < iEnd; i += mr)
                                     {
                                         int rows = Math.Min(mr, iEnd - i);

@@ -45,6 +45,31 @@ public sealed unsafe class GemmTests
                     }
     }
 
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void Prepacked_B_matches_the_reference(string name, bool vectorPacking)
+    {
+        if (vectorPacking) return;
+        var kernel = GemmKernels.All.Single(k => k.GetType().Name == name);
+        var rng = new Rng(11);
+        foreach (var (m, n, k) in new[] { (3, 5, 7), (17, 70, 300), (64, 2100, 40), (40, 33, 600) })
+            foreach (bool ta in new[] { false, true })
+            {
+                var a = rng.Normal(ta ? [k, m] : [m, k]);
+                var b = rng.Normal([k, n]);
+                var packed = new float[Gemm.PackedSize(kernel.Nr, k, n)];
+                for (int p = 0; p < k; p++)
+                    for (int j = 0; j < n; j++) packed[Gemm.PackedIndex(kernel.Nr, k, p, j)] = b.Span[p * n + j];
+                var c0 = rng.Normal([m, n]);
+                var expected = Tensor.FromArray(c0.Span, m, n);
+                var actual = Tensor.FromArray(c0.Span, m, n);
+                Gemm.Reference(ta, false, 0, m, n, k, 0.5f, a.Pointer, ta ? m : k, b.Pointer, n, 0.25f, expected.Pointer, n);
+                fixed (float* pb = packed)
+                    Gemm.MultiplyPacked(kernel, ta, m, n, k, 0.5f, a.Pointer, ta ? m : k, pb, 0.25f, actual.Pointer, n);
+                TensorAssert.Close(expected, actual, rtol: 1e-4, atol: 1e-4 * Math.Sqrt(k));
+            }
+    }
+
     [Fact]
     public void Beta_zero_ignores_garbage_in_C()
     {

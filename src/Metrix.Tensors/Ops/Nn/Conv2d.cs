@@ -50,7 +50,9 @@ public static partial class Ops
             return;
         }
         int block = g.BlockImages;
-        float[] colsArray = BufferPool.Rent(rows * block * hw, zero: false);
+        // cols goes straight into the GEMM's panel layout, so the product reads it without a packing pass.
+        var kernel = Gemm.Kernel;
+        float[] colsArray = BufferPool.Rent(checked((int)Gemm.PackedSize(kernel.Nr, rows, block * hw)), zero: false);
         float[] outArray = BufferPool.Rent(g.O * block * hw, zero: false);
         float[]? padArray = g.Padding > 0 ? BufferPool.Rent(g.PaddedSize, zero: false) : null;
         var offsets = g.ColumnOffsets();
@@ -64,8 +66,8 @@ public static partial class Ops
                 {
                     int images = Math.Min(block, g.N - n0);
                     int width = images * hw;
-                    Im2Col(g, source, offsets, n0, images, cols);
-                    Gemm.Multiply(false, false, g.O, width, rows, 1f, w, rows, cols, width, 0f, outBlock, width);
+                    Im2ColPacked(g, source, offsets, n0, images, cols, kernel.Nr);
+                    Gemm.MultiplyPacked(kernel, false, g.O, width, rows, 1f, w, rows, cols, 0f, outBlock, width);
                     ScatterBlock(g, outBlock, yp, bp, n0, images);
                 }
             }
@@ -239,6 +241,63 @@ public static partial class Ops
                         else
                             for (int t = 0; t < hw; t++) d[t] = b[off[t]];
                     }
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// <see cref="Im2Col"/> written in the GEMM's panel layout for micro-kernels <paramref name="nr"/> wide: element
+    /// (r, t) at <see cref="Gemm.PackedIndex"/>; the padding columns of the last panel are zero.
+    /// </summary>
+    private static unsafe void Im2ColPacked(ConvGeometry g, float* xpad, int[] offsets, int n0, int images, float* packed, int nr)
+    {
+        int rows = g.C * g.KH * g.KW, hw = g.OutH * g.OutW, width = images * hw;
+        nint xp = (nint)xpad, pp = (nint)packed;
+        Workers.For(rows, Math.Max(1, 4096 / Math.Max(1, width)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
+        {
+            int wp = g.PaddedW, plane = g.PaddedH * wp, outW = g.OutW, outH = g.OutH;
+            long panelStride = (long)rows * nr;
+            bool rowCopies = g.Stride == 1 && outW >= 8;
+            fixed (int* off = offsets)
+            {
+                for (int r = r0; r < r1; r++)
+                {
+                    int c = r / (g.KH * g.KW), p = r / g.KW % g.KH, q = r % g.KW;
+                    float* rowBase = (float*)pp + (long)r * nr;
+                    float* origin = (float*)xp + ((long)n0 * g.C + c) * plane + p * wp + q;
+                    float* dst = rowBase;
+                    int lane = 0;
+                    for (int im = 0; im < images; im++)
+                    {
+                        float* b = origin + (long)im * g.C * plane;
+                        if (rowCopies)
+                        {
+                            for (int i = 0; i < outH; i++)
+                            {
+                                float* src = b + i * wp;
+                                int remaining = outW;
+                                while (remaining > 0)
+                                {
+                                    int take = Math.Min(remaining, nr - lane);
+                                    RowKernels.Copy(src, dst + lane, take);
+                                    src += take;
+                                    remaining -= take;
+                                    lane += take;
+                                    if (lane == nr) { lane = 0; dst += panelStride; }
+                                }
+                            }
+                        }
+                        else
+                        {
+                            for (int t = 0; t < hw; t++)
+                            {
+                                dst[lane] = b[off[t]];
+                                if (++lane == nr) { lane = 0; dst += panelStride; }
+                            }
+                        }
+                    }
+                    if (lane > 0) RowKernels.Zero(dst + lane, nr - lane);
                 }
             }
         });

@@ -26,6 +26,29 @@ public sealed class ConvReferenceTests
         return data;
     }
 
+    public static TheoryData<string> Kernels()
+    {
+        var data = new TheoryData<string>();
+        foreach (var kernel in GemmKernels.Supported) data.Add(kernel.GetType().Name);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void Conv2d_matches_direct_loops_with_every_gemm_kernel(string name)
+    {
+        var saved = Gemm.Kernel;
+        Gemm.Kernel = GemmKernels.All.Single(k => k.GetType().Name == name);
+        try
+        {
+            Conv2d_matches_direct_loops(3, 5, 9, 9, 7, 3, 1, 1, true);
+            Conv2d_matches_direct_loops(4, 3, 13, 13, 8, 7, 2, 3, true);
+            Conv2d_matches_direct_loops(7, 6, 2, 2, 5, 3, 1, 1, true);
+            Conv2d_matches_direct_loops(2, 3, 40, 36, 9, 3, 1, 1, true);
+        }
+        finally { Gemm.Kernel = saved; }
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Conv2d_matches_direct_loops(int n, int c, int h, int w, int o, int k, int stride, int pad, bool wide)
