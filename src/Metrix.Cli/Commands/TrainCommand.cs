@@ -41,7 +41,7 @@ public sealed class TrainCommand : Command
     private readonly Option<string?> _pretrained = Flags.OptionalText("pretrained", $"Backbone weights: none, imagenet (torchvision's, downloaded once), or a .pth/.safetensors path {DatasetDefault(d => d.Pretrained)}");
     private readonly Option<int> _threads = Flags.Int("threads", "Compute threads (0 = all cores)", Release.Threads);
     private readonly Option<int> _maxSteps = Flags.Int("max_steps", "Cap on steps per epoch (0 = no cap)", Release.MaxSteps);
-    private readonly Option<int> _evalEvery = Flags.Int("eval_every", "Evaluate every N epochs (and after the last)", Release.EvalEvery);
+    private readonly Option<int?> _evalEvery = Flags.OptionalInt("eval_every", $"Evaluate every N epochs (and after the last) {DatasetDefault(d => d.EvalEvery)}");
     private readonly Option<string?> _resume = Flags.OptionalText("resume", "Continue the run in this directory from its last checkpoint");
     private readonly Option<string> _pairs = Flags.Text("pairs", $"Mixing pair sets, comma-separated, one drawn per iteration: {string.Join(", ", TrainOptions.PairNames)}", Release.Pairs);
     private readonly Option<double> _mixWeight = Flags.Double("mix_weight", "Mixup strength w in E = loss + w·mixed loss", Release.MixWeight);

@@ -106,7 +106,7 @@ public sealed record TrainOptions
     public int MaxSteps { get; init; }
 
     /// <summary>--eval_every: evaluate every N epochs (and after the last).</summary>
-    public int EvalEvery { get; init; } = 1;
+    public int? EvalEvery { get; init; }
 
     /// <summary>--resume: a run directory to continue from its last checkpoint.</summary>
     public string? Resume { get; init; }
@@ -147,6 +147,7 @@ public sealed record TrainOptions
             ImageSize = ImageSize ?? d.ImageSize,
             Optimizer = Optimizer ?? d.Optimizer,
             Pretrained = Pretrained ?? d.Pretrained,
+            EvalEvery = EvalEvery ?? d.EvalEvery,
         };
     }
 
@@ -199,7 +200,7 @@ public sealed record TrainOptions
         Check(Threads >= 0, "threads", Threads, "an integer ≥ 0 (0 = all cores)");
         Check(NumWorkers >= 0, "num_workers", NumWorkers, "an integer ≥ 0");
         Check(MaxSteps >= 0, "max_steps", MaxSteps, "an integer ≥ 0 (0 = no cap)");
-        Check(EvalEvery >= 1, "eval_every", EvalEvery, "a positive integer");
+        Check(EvalEvery is null or >= 1, "eval_every", EvalEvery, "a positive integer");
         Check(ValClasses >= 0, "val_classes", ValClasses, "an integer ≥ 0");
         Check(GpuId >= -1, "gpu_id", GpuId, "an integer ≥ -1 (unused on the CPU)");
         var pairs = SplitPairs(Pairs);

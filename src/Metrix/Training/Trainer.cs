@@ -151,7 +151,7 @@ public sealed class Trainer
             analysis?.Save(_run.AnalysisPairsPath);
 
             RetrievalResult? result = null;
-            if ((epoch + 1) % o.EvalEvery == 0 || epoch == epochs - 1)
+            if ((epoch + 1) % o.EvalEvery!.Value == 0 || epoch == epochs - 1)
             {
                 _observer.Message($"evaluating {evaluator.Images} images…");
                 result = evaluator.Evaluate(model, cancel);
