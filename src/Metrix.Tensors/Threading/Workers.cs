@@ -32,12 +32,30 @@ public static class Workers
         }
     }
 
+    /// <summary>
+    /// Chunks per thread of a parallel range (default 4; 1 thread always runs one chunk). More chunks than threads
+    /// let the threads that are running take over the work of one that the operating system has paused (other
+    /// processes share the cores), instead of waiting for it; chunk boundaries still depend only on the range and
+    /// the thread count, so results stay deterministic.
+    /// </summary>
+    public static int ChunksPerThread
+    {
+        get => _chunksPerThread;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _chunksPerThread = value;
+        }
+    }
+
+    private static int _chunksPerThread = 4;
+
     /// <summary>Number of chunks a range of <paramref name="count"/> items splits into (at least <paramref name="grain"/> items each).</summary>
     public static int ChunkCount(long count, long grain = 1)
     {
         if (count <= 0) return 0;
         long byGrain = Math.Max(1, count / Math.Max(1, grain));
-        return (int)Math.Min(_threads, byGrain);
+        return (int)Math.Min(_threads == 1 ? 1 : (long)_threads * _chunksPerThread, byGrain);
     }
 
     /// <summary>Start of chunk <paramref name="chunk"/> of <paramref name="chunks"/> over [0, count).</summary>
@@ -179,8 +197,9 @@ public static class Workers
                     Interlocked.Decrement(ref _sleepers);
                     return Interlocked.Read(ref _generation);
                 }
+                // Yield rather than burn the core: when the machine is oversubscribed the caller may be queued on it.
                 if (spin.Count < 10) spin.SpinOnce(sleep1Threshold: -1);
-                else Thread.SpinWait(64);
+                else Thread.Yield();
             }
             return now;
         }

@@ -35,7 +35,7 @@ public sealed class WorkersTests
     public void Chunk_boundaries_depend_only_on_count_and_thread_count()
     {
         int chunks = Workers.ChunkCount(1000, 10);
-        Assert.Equal(Math.Min(Workers.Threads, 100), chunks);
+        Assert.Equal(Workers.Threads == 1 ? 1 : Math.Min(Workers.Threads * Workers.ChunksPerThread, 100), chunks);
         Assert.Equal(0, Workers.ChunkStart(1000, chunks, 0));
         Assert.Equal(1000, Workers.ChunkStart(1000, chunks, chunks));
     }
