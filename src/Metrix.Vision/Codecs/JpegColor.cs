@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Metrix.Vision.Codecs;
 
 /// <summary>
@@ -27,6 +29,7 @@ internal static class JpegColor
     /// The component plane (<paramref name="width"/> × <paramref name="height"/> valid samples, row
     /// <paramref name="stride"/>) upsampled by (<paramref name="hf"/>, <paramref name="vf"/>) to the image size.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte[] Upsample(byte[] plane, int stride, int width, int height, int hf, int vf, int outWidth, int outHeight)
     {
         var output = new byte[(long)outWidth * outHeight];
@@ -71,6 +74,7 @@ internal static class JpegColor
         return output;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void H2V1Row(byte[] p, int s, int width, byte[] o)
     {
         int v = p[s];
@@ -87,6 +91,7 @@ internal static class JpegColor
         o[2 * width - 1] = (byte)v;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void H2V2Row(byte[] p, int r0, int r1, int width, byte[] o)
     {
         int thiscol = p[r0] * 3 + p[r1], nextcol = p[r0 + 1] * 3 + p[r1 + 1];
@@ -123,6 +128,7 @@ internal static class JpegColor
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void YCbCr(byte[] y, byte[] cb, byte[] cr, byte[] rgb)
     {
         for (int i = 0; i < y.Length; i++)
@@ -138,6 +144,7 @@ internal static class JpegColor
     /// Four components as PIL converts them: libjpeg gives CMYK (YCCK converted first), PIL reads it as
     /// inverted (Adobe) CMYK, and its CMYK → RGB is nk − c·nk/255 with nk = 255 − k.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Cmyk(byte[] c0, byte[] c1, byte[] c2, byte[] c3, bool ycck, byte[] rgb)
     {
         for (int i = 0; i < c0.Length; i++)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Metrix.Vision.Codecs;
 
@@ -270,6 +271,7 @@ public static class JpegDecoder
             return bits.Position;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void DecodeBlock(ref JpegBitReader bits, Component c, int block, int ss, int se, int ah, int al)
         {
             var coef = c.Coefficients.AsSpan(block * 64, 64);
@@ -314,6 +316,7 @@ public static class JpegDecoder
             else AcRefine(ref bits, c, coef, ss, se, al);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void AcFirst(ref JpegBitReader bits, Component c, Span<short> coef, int ss, int se, int al)
         {
             if (_eobRun > 0)
@@ -343,6 +346,7 @@ public static class JpegDecoder
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void AcRefine(ref JpegBitReader bits, Component c, Span<short> coef, int ss, int se, int al)
         {
             int p1 = 1 << al, m1 = -1 << al;
@@ -395,6 +399,7 @@ public static class JpegDecoder
         }
 
         /// <summary>IDCT of every component, upsampling and colour conversion.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private DecodedImage Output()
         {
             var planes = new byte[_components.Length][];

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Metrix.Vision.Codecs;
 
 /// <summary>A Huffman table of a JPEG file: a 9-bit lookup for short codes, libjpeg's maxcode/valptr for the rest.</summary>
@@ -42,6 +44,7 @@ internal sealed class JpegHuffmanTable
     }
 
     /// <summary>Decodes one symbol from <paramref name="bits"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Decode(ref JpegBitReader bits)
     {
         int peek = bits.Peek(LookupBits);
@@ -90,6 +93,7 @@ internal ref struct JpegBitReader
     /// <summary>The position just after the bytes consumed (before a marker reached).</summary>
     public readonly int Position => _pos;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Fill()
     {
         while (_count <= 56)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Metrix.Vision.Codecs;
 
 /// <summary>
@@ -13,6 +15,7 @@ internal static class JpegIdct
         F2562915447 = 20995, F3072711026 = 25172;
 
     /// <summary>Transforms the dequantised natural-order coefficients <paramref name="c"/> into 8×8 samples at <paramref name="output"/> with row <paramref name="stride"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transform(ReadOnlySpan<int> c, Span<byte> output, int stride)
     {
         Span<int> ws = stackalloc int[64];
@@ -43,6 +46,7 @@ internal static class JpegIdct
     }
 
     /// <summary>One 8-point 1-D IDCT; results descaled by <paramref name="shift"/> into <paramref name="dst"/>[start + k·step].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Butterfly(int d0, int d1, int d2, int d3, int d4, int d5, int d6, int d7, int shift, Span<int> dst, int start, int step)
     {
         // Even part.

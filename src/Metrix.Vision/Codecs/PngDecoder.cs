@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 
 namespace Metrix.Vision.Codecs;
 
@@ -177,6 +178,7 @@ public static class PngDecoder
     }
 
     /// <summary>Undoes the per-row filters in place; each row is a filter byte and <c>RowBytes</c> bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Unfilter(byte[] raw, int offset, Header header, int width, int height, string file)
     {
         int stride = (int)header.RowBytes(width), bpp = header.FilterBytes;
@@ -218,6 +220,7 @@ public static class PngDecoder
     }
 
     /// <summary>Writes the unfiltered rows as RGB at pixels (x0 + dx·i, y0 + dy·j).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Expand(byte[] raw, int offset, Header header, int width, int height, byte[]? palette, byte[] rgb,
         int x0, int y0, int dx, int dy)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Metrix.Tensors;
 using Metrix.Vision.Codecs;
 
@@ -85,6 +86,7 @@ public static class ImageTransforms
     /// ToTensor + Normalize of <paramref name="image"/> into <paramref name="chw"/> (3 × H × W floats),
     /// mirrored left–right when <paramref name="flip"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToNormalizedTensor(DecodedImage image, bool flip, Span<float> chw)
     {
         int w = image.Width, h = image.Height, plane = w * h;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Metrix.Vision.Codecs;
 
 namespace Metrix.Vision.Transforms;
@@ -13,6 +14,7 @@ public static class Resampler
     private const int PrecisionBits = 32 - 8 - 2;
 
     /// <summary>Resamples the box (<paramref name="x0"/>, <paramref name="y0"/>, <paramref name="width"/> × <paramref name="height"/>) of <paramref name="image"/> to <paramref name="outWidth"/> × <paramref name="outHeight"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static DecodedImage Resize(DecodedImage image, int x0, int y0, int width, int height, int outWidth, int outHeight)
     {
         if (width <= 0 || height <= 0 || outWidth <= 0 || outHeight <= 0)
