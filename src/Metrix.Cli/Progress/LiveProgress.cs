@@ -85,9 +85,10 @@ public sealed class LiveProgress : ITrainingObserver
     private void WriteSummaryTable()
     {
         if (_result is null || _result.Log.Count == 0) return;
-        var ks = _result.Log.Where(r => r.Recall is not null).SelectMany(r => ProgressText.Ks(r.Recall!)).Distinct().ToList();
+        // The first four K (R@1 2 4 8 on CUB-like sets) keep the table narrow enough for an 80-column terminal.
+        var ks = _result.Log.Where(r => r.Recall is not null).SelectMany(r => ProgressText.Ks(r.Recall!)).Distinct().Take(4).ToList();
         var table = new Table().Title("Training summary");
-        table.AddColumns("epoch", "loss", "clean", "mixed", "lr");
+        table.AddColumns("epoch", "loss", "mixed");
         foreach (var k in ks) table.AddColumn(new TableColumn("R@" + k).RightAligned());
         table.AddColumn(new TableColumn("s").RightAligned());
         foreach (var r in _result.Log)
@@ -96,9 +97,7 @@ public sealed class LiveProgress : ITrainingObserver
             {
                 (r.Epoch + 1).ToString(CultureInfo.InvariantCulture),
                 r.Loss.ToString("F4", CultureInfo.InvariantCulture),
-                r.CleanLoss.ToString("F4", CultureInfo.InvariantCulture),
                 r.MixedLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "",
-                r.Lr.ToString("G3", CultureInfo.InvariantCulture),
             };
             foreach (var k in ks)
                 cells.Add(r.Recall is { } recall && recall.TryGetValue(k, out double v) ? v.ToString("F2", CultureInfo.InvariantCulture) : "");
