@@ -23,6 +23,25 @@ internal sealed class ImageCorpus(string kind, string pattern)
     /// <summary>The full paths in ordinal order.</summary>
     public IEnumerable<string> Paths() => Directory.GetFiles(Folder, pattern).Order(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Decodes <paramref name="name"/> with our decoder, checks its size against PIL's and returns the largest
+    /// difference of a byte and where it is.
+    /// </summary>
+    public (int Worst, int At) CompareWithPil(string name)
+    {
+        var image = Metrix.Vision.Codecs.ImageDecoder.DecodeFile(Path.Combine(Folder, name));
+        var expected = Reference(name);
+        Assert.Equal(expected.Dim(0), image.Height);
+        Assert.Equal(expected.Dim(1), image.Width);
+        int worst = 0, at = 0;
+        for (int i = 0; i < image.Rgb.Length; i++)
+        {
+            int d = Math.Abs(image.Rgb[i] - (int)expected.Span[i]);
+            if (d > worst) (worst, at) = (d, i);
+        }
+        return (worst, at);
+    }
+
     /// <summary>PIL's RGB decode of <paramref name="name"/> as [H, W, 3].</summary>
     public Tensor Reference(string name) => _reference.Value.Tensors[name];
 }
