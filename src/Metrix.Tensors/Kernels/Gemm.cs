@@ -247,16 +247,21 @@ public static unsafe class Gemm
 
     /// <summary>dst[i·ldDst + j] = src[j·ldSrc + i] for an 8×8 block (unpack, shuffle, lane permute).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, int ldSrc, float* dst, int ldDst)
+    private static void Transpose8x8(float* src, int ldSrc, float* dst, int ldDst) =>
+        Transpose8x8Rows(src, src + ldSrc, src + 2 * ldSrc, src + 3 * ldSrc, src + 4 * ldSrc, src + 5 * ldSrc, src + 6 * ldSrc, src + 7 * ldSrc, dst, ldDst);
+
+    /// <summary>dst[i·ldDst + j] = row j[i] for eight rows of eight values anywhere in memory (AVX required).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Transpose8x8Rows(float* s0, float* s1, float* s2, float* s3, float* s4, float* s5, float* s6, float* s7, float* dst, int ldDst)
     {
-        var r0 = Avx.LoadVector256(src);
-        var r1 = Avx.LoadVector256(src + ldSrc);
-        var r2 = Avx.LoadVector256(src + 2 * ldSrc);
-        var r3 = Avx.LoadVector256(src + 3 * ldSrc);
-        var r4 = Avx.LoadVector256(src + 4 * ldSrc);
-        var r5 = Avx.LoadVector256(src + 5 * ldSrc);
-        var r6 = Avx.LoadVector256(src + 6 * ldSrc);
-        var r7 = Avx.LoadVector256(src + 7 * ldSrc);
+        var r0 = Avx.LoadVector256(s0);
+        var r1 = Avx.LoadVector256(s1);
+        var r2 = Avx.LoadVector256(s2);
+        var r3 = Avx.LoadVector256(s3);
+        var r4 = Avx.LoadVector256(s4);
+        var r5 = Avx.LoadVector256(s5);
+        var r6 = Avx.LoadVector256(s6);
+        var r7 = Avx.LoadVector256(s7);
         var t0 = Avx.UnpackLow(r0, r1);
         var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3);

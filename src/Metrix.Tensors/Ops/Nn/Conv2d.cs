@@ -124,7 +124,9 @@ public static partial class Ops
             return;
         }
         int block = g.BlockImages;
-        float[] colsArray = BufferPool.Rent(rows * block * hw, zero: false);
+        // One buffer serves both uses in turn: colsᵀ in the GEMM's panel layout (weight gradient), then cols (data gradient).
+        var kernel = Gemm.Kernel;
+        float[] colsArray = BufferPool.Rent(checked((int)Math.Max((long)rows * block * hw, Gemm.PackedSize(kernel.Nr, block * hw, rows))), zero: false);
         float[] gyArray = BufferPool.Rent(g.O * block * hw, zero: false);
         // With padding, im2col reads and col2im accumulates a zero-bordered copy of x / ∂x, so neither tests bounds.
         float[]? padArray = g.Padding > 0 && needW ? BufferPool.Rent(g.PaddedSize, zero: false) : null;
@@ -144,8 +146,8 @@ public static partial class Ops
                     GatherBlock(g, gyp, gyBlock, n0, images);
                     if (needW)
                     {
-                        Im2Col(g, source, offsets, n0, images, cols);
-                        Gemm.Multiply(false, true, g.O, rows, width, 1f, gyBlock, width, cols, width, n0 == 0 && wFresh ? 0f : 1f, gw, rows);
+                        Im2ColTransposedPacked(g, source, offsets, n0, images, cols, kernel.Nr);
+                        Gemm.MultiplyPacked(kernel, false, g.O, rows, width, 1f, gyBlock, width, cols, n0 == 0 && wFresh ? 0f : 1f, gw, rows);
                     }
                     if (needX)
                     {
@@ -298,6 +300,88 @@ public static partial class Ops
                         }
                     }
                     if (lane > 0) RowKernels.Zero(dst + lane, nr - lane);
+                }
+            }
+        });
+    }
+
+    /// <summary>Whether colsᵀ is built with 8×8 register transposes (tests switch it off to run the scalar path).</summary>
+    internal static bool VectorIm2ColTransposed { get; set; } = System.Runtime.Intrinsics.X86.Avx.IsSupported;
+
+    /// <summary>
+    /// colsᵀ [width × rows] of <see cref="Im2Col"/> in the GEMM's panel layout for micro-kernels <paramref name="nr"/>
+    /// wide — element (t, r) at <see cref="Gemm.PackedIndex"/>(nr, width, t, r), padding columns zero — the weight
+    /// gradient's B without a column matrix or a transposing pack. Stride-1 rows of 8 pixels are read as vectors for
+    /// 8 taps at once and transposed in registers; other pixels are gathered one by one.
+    /// </summary>
+    private static unsafe void Im2ColTransposedPacked(ConvGeometry g, float* xpad, int[] offsets, int n0, int images, float* packed, int nr)
+    {
+        int rows = g.C * g.KH * g.KW, hw = g.OutH * g.OutW, width = images * hw;
+        int paddedRows = (rows + nr - 1) / nr * nr;
+        int blocks = paddedRows / 8;
+        nint xp = (nint)xpad, pp = (nint)packed;
+        bool vector = VectorIm2ColTransposed && nr % 8 == 0 && g.Stride == 1;
+        Workers.For(vector ? blocks : paddedRows, vector ? Math.Max(1, 4096 / Math.Max(1, width * 8)) : Math.Max(1, 4096 / Math.Max(1, width)),
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1) =>
+        {
+            int wp = g.PaddedW, plane = g.PaddedH * wp, outW = g.OutW, outH = g.OutH;
+            long imageStride = (long)g.C * plane;
+            nint* origin = stackalloc nint[8];
+            float* zeros = stackalloc float[16];
+            for (int z = 0; z < 16; z++) zeros[z] = 0f;
+            fixed (int* off = offsets)
+            {
+                if (!vector)
+                {
+                    for (int r = b0; r < b1; r++)
+                    {
+                        float* dst = (float*)pp + (long)(r / nr) * width * nr + r % nr;
+                        if (r >= rows)
+                        {
+                            for (int t = 0; t < width; t++) dst[(long)t * nr] = 0f;
+                            continue;
+                        }
+                        int c = r / (g.KH * g.KW), p = r / g.KW % g.KH, q = r % g.KW;
+                        float* o = (float*)xp + ((long)n0 * g.C + c) * plane + p * wp + q;
+                        int t0 = 0;
+                        for (int im = 0; im < images; im++, t0 += hw)
+                        {
+                            float* bimg = o + im * imageStride;
+                            for (int t = 0; t < hw; t++) dst[(long)(t0 + t) * nr] = bimg[off[t]];
+                        }
+                    }
+                    return;
+                }
+                for (int blk = b0; blk < b1; blk++)
+                {
+                    int r0 = blk * 8;
+                    for (int k = 0; k < 8; k++)
+                    {
+                        int r = r0 + k;
+                        if (r >= rows) { origin[k] = 0; continue; }
+                        int c = r / (g.KH * g.KW), p = r / g.KW % g.KH, q = r % g.KW;
+                        origin[k] = (nint)((float*)xp + ((long)n0 * g.C + c) * plane + p * wp + q);
+                    }
+                    float* dst = (float*)pp + (long)(r0 / nr) * width * nr + r0 % nr;
+                    int t0 = 0;
+                    for (int im = 0; im < images; im++)
+                        for (int i = 0; i < outH; i++, t0 += outW)
+                        {
+                            long rowOffset = im * imageStride + (long)i * wp;
+                            int j = 0;
+                            for (; j + 8 <= outW; j += 8)
+                            {
+                                Gemm.Transpose8x8Rows(
+                                    Row(origin[0]), Row(origin[1]), Row(origin[2]), Row(origin[3]),
+                                    Row(origin[4]), Row(origin[5]), Row(origin[6]), Row(origin[7]),
+                                    dst + (long)(t0 + j) * nr, nr);
+                            }
+                            for (; j < outW; j++)
+                                for (int k = 0; k < 8; k++)
+                                    dst[(long)(t0 + j) * nr + k] = origin[k] == 0 ? 0f : ((float*)origin[k])[rowOffset + j];
+
+                            float* Row(nint o) => o == 0 ? zeros : (float*)o + rowOffset + j;
+                        }
                 }
             }
         });

@@ -22,6 +22,7 @@ public sealed class ConvReferenceTests
             data.Add(7, 6, 2, 2, 5, 3, 1, 1, wide);
             data.Add(3, 4, 17, 15, 6, 3, 2, 1, wide);
             data.Add(2, 3, 40, 36, 9, 3, 1, 1, wide);
+            data.Add(3, 11, 12, 13, 6, 3, 1, 1, wide);
         }
         return data;
     }
@@ -53,8 +54,9 @@ public sealed class ConvReferenceTests
     [MemberData(nameof(Cases))]
     public void Conv2d_matches_direct_loops(int n, int c, int h, int w, int o, int k, int stride, int pad, bool wide)
     {
-        bool saved = RowKernels.Use512;
+        bool saved = RowKernels.Use512, savedTransposed = Ops.VectorIm2ColTransposed;
         RowKernels.Use512 = wide && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        Ops.VectorIm2ColTransposed = wide && System.Runtime.Intrinsics.X86.Avx.IsSupported;
         try
         {
             using var scope = new TensorScope();
@@ -72,7 +74,11 @@ public sealed class ConvReferenceTests
             TensorAssert.Close(egw, weight.Grad!.Span, rtol: 1e-4, atol: 1e-3, what: "∂w");
             TensorAssert.Close(egb, bias.Grad!.Span, rtol: 1e-4, atol: 1e-3, what: "∂b");
         }
-        finally { RowKernels.Use512 = saved; }
+        finally
+        {
+            RowKernels.Use512 = saved;
+            Ops.VectorIm2ColTransposed = savedTransposed;
+        }
     }
 
     [Fact]
