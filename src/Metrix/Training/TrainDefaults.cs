@@ -23,8 +23,8 @@ public sealed record TrainDefaults(
 {
     /// <summary>The main job on the embedded emoji set: ResNet-18 from scratch at 64 px, 25 classes × 4 images per batch, AdamW.</summary>
     public static TrainDefaults Emoji { get; } = new(
-        Model: "resnet18", BatchSize: 100, EmbeddingSize: 128, BnFreeze: false, NumEpochs: 12, Warm: 0,
-        LrDecayStep: 8, Lr: 1e-3, ImagesPerClass: 4, ImageSize: 64, Optimizer: "adamw", Pretrained: "none", EvalEvery: 4);
+        Model: "resnet18", BatchSize: 100, EmbeddingSize: 128, BnFreeze: false, NumEpochs: 10, Warm: 0,
+        LrDecayStep: 7, Lr: 1e-3, ImagesPerClass: 4, ImageSize: 64, Optimizer: "adamw", Pretrained: "none", EvalEvery: 5);
 
     /// <summary>The release's main.py defaults (ResNet-50 from ImageNet weights at 224 px, Adam, lr 1e-4, StepLR(10)).</summary>
     public static TrainDefaults Release { get; } = new(
