@@ -27,6 +27,7 @@ public sealed class TrainerTests : IDisposable
         ImagesPerClass = 4,
         MaxSteps = 2,
         ValClasses = 12,
+        EvalEvery = 1,
         Threads = 2,
         NumWorkers = 2,
         Mode = mode,
