@@ -24,8 +24,9 @@ case "$what" in step|all) pair --model resnet18 --batch_size 100 --image_size 64
 case "$what" in modes|all)
   for mode in feature embed input; do
     for pairs in posneg ancneg; do
-      if [ "$mode" = input ]; then pair --model resnet18 --batch_size 100 --image_size 64 --steps 3 --warmup 1 --mode "$mode" --pairs "$pairs"
-      else pair --model resnet18 --batch_size 100 --image_size 64 --steps 6 --warmup 2 --mode "$mode" --pairs "$pairs"; fi
+      # Input mixup runs the whole network on every mixed image (up to 9 per anchor): one round, fewer steps.
+      if [ "$mode" = input ]; then rounds=1 pair --model resnet18 --batch_size 100 --image_size 64 --steps 3 --warmup 1 --mode "$mode" --pairs "$pairs"
+      else rounds=2 pair --model resnet18 --batch_size 100 --image_size 64 --steps 6 --warmup 2 --mode "$mode" --pairs "$pairs"; fi
     done
   done ;;
 esac
