@@ -58,6 +58,30 @@ public static class FakeDatasets
     }
 
     /// <summary>
+    /// <c>Stanford_Online_Products</c> large enough for balanced batches: <paramref name="classes"/> training
+    /// classes (1 … classes) and as many test classes, <paramref name="imagesPerClass"/> images each.
+    /// </summary>
+    public static string Sop(string dataRoot, int classes, int imagesPerClass)
+    {
+        string root = Path.Combine(dataRoot, "Stanford_Online_Products");
+        Directory.CreateDirectory(root);
+        int id = 0;
+        foreach (var (file, first) in new[] { ("Ebay_train.txt", 1), ("Ebay_test.txt", classes + 1) })
+        {
+            var lines = new List<string> { "image_id class_id super_class_id path" };
+            for (int c = first; c < first + classes; c++)
+                for (int i = 0; i < imagesPerClass; i++)
+                {
+                    string path = $"item_final/{c}_{i}.JPG";
+                    lines.Add($"{++id} {c} 1 {path}");
+                    TinyImages.WritePng(Path.Combine(root, path), id);
+                }
+            File.WriteAllLines(Path.Combine(root, file), lines);
+        }
+        return root;
+    }
+
+    /// <summary>
     /// <c>Inshop_Clothes/Eval/list_eval_partition.txt</c> and <c>Img/img/…</c>: train items 5, 1, 1 (3
     /// images, 2 items); query items 7, 2; gallery items 2, 9, 7, 2 (query and gallery share labels
     /// 2→0, 7→1, 9→2).
@@ -82,6 +106,29 @@ public static class FakeDatasets
             [rows.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), "image_name item_id evaluation_status",
              .. rows.Select(r => $"{r.Item1}  {r.Item2}  {r.Item3}")]);
         for (int i = 0; i < rows.Length; i++) TinyImages.WritePng(Path.Combine(root, "Img", rows[i].Item1), i);
+        return root;
+    }
+
+    /// <summary>
+    /// <c>Inshop_Clothes</c> large enough for balanced batches: <paramref name="items"/> training items and as
+    /// many evaluation items, <paramref name="imagesPerItem"/> images each; an evaluation item's first image
+    /// is a query and the others are gallery images.
+    /// </summary>
+    public static string InShop(string dataRoot, int items, int imagesPerItem)
+    {
+        string root = Path.Combine(dataRoot, "Inshop_Clothes");
+        var rows = new List<string>();
+        for (int item = 1; item <= 2 * items; item++)
+            for (int i = 0; i < imagesPerItem; i++)
+            {
+                string path = $"img/MEN/Tees/id_{item:00000000}/{i + 1:00}_1_front.jpg";
+                string status = item <= items ? "train" : i == 0 ? "query" : "gallery";
+                rows.Add($"{path}  id_{item:00000000}  {status}");
+                TinyImages.WritePng(Path.Combine(root, "Img", path), rows.Count);
+            }
+        Directory.CreateDirectory(Path.Combine(root, "Eval"));
+        File.WriteAllLines(Path.Combine(root, "Eval", "list_eval_partition.txt"),
+            [rows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), "image_name item_id evaluation_status", .. rows]);
         return root;
     }
 
