@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Metrix.Tensors.Kernels;
@@ -252,16 +253,15 @@ public static unsafe class Gemm
 
     /// <summary>dst[i·ldDst + j] = row j[i] for eight rows of eight values anywhere in memory (AVX required).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Transpose8x8Rows(float* s0, float* s1, float* s2, float* s3, float* s4, float* s5, float* s6, float* s7, float* dst, int ldDst)
+    internal static void Transpose8x8Rows(float* s0, float* s1, float* s2, float* s3, float* s4, float* s5, float* s6, float* s7, float* dst, int ldDst) =>
+        Transpose8x8(Avx.LoadVector256(s0), Avx.LoadVector256(s1), Avx.LoadVector256(s2), Avx.LoadVector256(s3),
+            Avx.LoadVector256(s4), Avx.LoadVector256(s5), Avx.LoadVector256(s6), Avx.LoadVector256(s7), dst, ldDst);
+
+    /// <summary>dst[i·ldDst + j] = r<sub>j</sub>[i] for eight vectors already in registers (AVX required).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Transpose8x8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, int ldDst)
     {
-        var r0 = Avx.LoadVector256(s0);
-        var r1 = Avx.LoadVector256(s1);
-        var r2 = Avx.LoadVector256(s2);
-        var r3 = Avx.LoadVector256(s3);
-        var r4 = Avx.LoadVector256(s4);
-        var r5 = Avx.LoadVector256(s5);
-        var r6 = Avx.LoadVector256(s6);
-        var r7 = Avx.LoadVector256(s7);
         var t0 = Avx.UnpackLow(r0, r1);
         var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3);

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Metrix.Tensors.Kernels;
 
 namespace Metrix.Tensors;
@@ -306,13 +308,15 @@ public static partial class Ops
     }
 
     /// <summary>Whether colsᵀ is built with 8×8 register transposes (tests switch it off to run the scalar path).</summary>
-    internal static bool VectorIm2ColTransposed { get; set; } = System.Runtime.Intrinsics.X86.Avx.IsSupported;
+    internal static bool VectorIm2ColTransposed { get; set; } = Avx.IsSupported;
 
     /// <summary>
     /// colsᵀ [width × rows] of <see cref="Im2Col"/> in the GEMM's panel layout for micro-kernels <paramref name="nr"/>
     /// wide — element (t, r) at <see cref="Gemm.PackedIndex"/>(nr, width, t, r), padding columns zero — the weight
-    /// gradient's B without a column matrix or a transposing pack. Stride-1 rows of 8 pixels are read as vectors for
-    /// 8 taps at once and transposed in registers; other pixels are gathered one by one.
+    /// gradient's B without a column matrix or a transposing pack. Eight pixels of 8 taps at once are transposed in
+    /// registers: stride-1 rows of 8 pixels are plain vector loads; strided convolutions and maps narrower than 8
+    /// gather the 8 pixels (AVX2) at their offsets, across output rows and images. The zero-bordered input keeps
+    /// every offset inside, so no gather needs a mask. Other pixels are copied one by one.
     /// </summary>
     private static unsafe void Im2ColTransposedPacked(ConvGeometry g, float* xpad, int[] offsets, int n0, int images, float* packed, int nr)
     {
@@ -320,7 +324,10 @@ public static partial class Ops
         int paddedRows = (rows + nr - 1) / nr * nr;
         int blocks = paddedRows / 8;
         nint xp = (nint)xpad, pp = (nint)packed;
-        bool vector = VectorIm2ColTransposed && nr % 8 == 0 && g.Stride == 1;
+        bool rowLoads = g.Stride == 1 && g.OutW >= 8;
+        bool vector = VectorIm2ColTransposed && nr % 8 == 0 && (rowLoads || Avx2.IsSupported);
+        // Gathered pixel u = (image, i, j) of the block sits at pixels[u] from a tap's origin in the first image.
+        int[]? pixels = vector && !rowLoads ? BlockPixelOffsets(g, offsets, images) : null;
         Workers.For(vector ? blocks : paddedRows, vector ? Math.Max(1, 4096 / Math.Max(1, width * 8)) : Math.Max(1, 4096 / Math.Max(1, width)),
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1) =>
         {
@@ -329,7 +336,7 @@ public static partial class Ops
             nint* origin = stackalloc nint[8];
             float* zeros = stackalloc float[16];
             for (int z = 0; z < 16; z++) zeros[z] = 0f;
-            fixed (int* off = offsets)
+            fixed (int* off = offsets, pix = pixels)
             {
                 if (!vector)
                 {
@@ -363,6 +370,11 @@ public static partial class Ops
                         origin[k] = (nint)((float*)xp + ((long)n0 * g.C + c) * plane + p * wp + q);
                     }
                     float* dst = (float*)pp + (long)(r0 / nr) * width * nr + r0 % nr;
+                    if (pix != null)
+                    {
+                        GatherTransposed(origin, pix, width, dst, nr);
+                        continue;
+                    }
                     int t0 = 0;
                     for (int im = 0; im < images; im++)
                         for (int i = 0; i < outH; i++, t0 += outW)
@@ -385,6 +397,39 @@ public static partial class Ops
                 }
             }
         });
+    }
+
+    /// <summary>
+    /// dst[u·nr + k] = origin[k][pixels[u]] for u &lt; width and 8 taps k (0 where origin[k] is null): eight gathers of
+    /// 8 pixels, transposed in registers; the last width mod 8 pixels one by one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void GatherTransposed(nint* origin, int* pixels, int width, float* dst, int nr)
+    {
+        float* o0 = (float*)origin[0], o1 = (float*)origin[1], o2 = (float*)origin[2], o3 = (float*)origin[3];
+        float* o4 = (float*)origin[4], o5 = (float*)origin[5], o6 = (float*)origin[6], o7 = (float*)origin[7];
+        int u = 0;
+        for (; u + 8 <= width; u += 8)
+        {
+            var index = Avx.LoadVector256(pixels + u);
+            Gemm.Transpose8x8(Gather(o0, index), Gather(o1, index), Gather(o2, index), Gather(o3, index),
+                Gather(o4, index), Gather(o5, index), Gather(o6, index), Gather(o7, index), dst + (long)u * nr, nr);
+        }
+        for (; u < width; u++)
+            for (int k = 0; k < 8; k++)
+                dst[(long)u * nr + k] = origin[k] == 0 ? 0f : ((float*)origin[k])[pixels[u]];
+
+        static Vector256<float> Gather(float* o, Vector256<int> index) => o == null ? Vector256<float>.Zero : Avx2.GatherVector256(o, index, 4);
+    }
+
+    /// <summary>pixels[g·Ho·Wo + t] = g·C·Hp·Wp + offsets[t]: where output pixel t of block image g reads, from a tap's origin in image 0.</summary>
+    private static int[] BlockPixelOffsets(ConvGeometry g, int[] offsets, int images)
+    {
+        int hw = g.OutH * g.OutW, imageStride = g.C * g.PaddedH * g.PaddedW;
+        var pixels = new int[images * hw];
+        for (int im = 0; im < images; im++)
+            for (int t = 0; t < hw; t++) pixels[im * hw + t] = im * imageStride + offsets[t];
+        return pixels;
     }
 
     /// <summary>The adjoint of <see cref="Im2Col"/>: dxpad[n0+g, c, i·s+p, j·s+q] += cols[(c,p,q), (g,i,j)]; parallel over channels.</summary>

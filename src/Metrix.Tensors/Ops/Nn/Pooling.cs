@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Metrix.Tensors;
 
@@ -24,10 +25,14 @@ public static partial class Ops
     /// <summary>Whether max pooling runs 8 output columns at once (tests switch it off to run the scalar path).</summary>
     internal static bool VectorMaxPool { get; set; } = Vector256.IsHardwareAccelerated;
 
+    /// <summary>Whether the 8-column path loads each tap with one AVX2 masked gather (tests switch it off to run the per-lane loads).</summary>
+    internal static bool GatherMaxPool { get; set; } = Avx2.IsSupported;
+
     /// <summary>
     /// Planes [s, e) of <see cref="MaxPool2d"/>. Eight output columns run at once: each tap's values are gathered
     /// (−∞ and index −1 outside the image) and taken where larger, NaN, or first valid — the scalar rule
-    /// <see cref="MaxPoolWindow"/> applies per output, without its unpredictable branches.
+    /// <see cref="MaxPoolWindow"/> applies per output, without its unpredictable branches. With AVX2 a tap is one
+    /// masked gather (lanes outside the image are not read); otherwise the lanes are loaded one by one.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static unsafe void MaxPoolPlanes(float* xp, float* yp, int* argp, int s, int e, int h, int w, int oh, int ow, int kernel, int stride, int padding)
@@ -35,6 +40,12 @@ public static partial class Ops
         float* tv = stackalloc float[8];
         int* ti = stackalloc int[8];
         int vectorEnd = VectorMaxPool ? ow & ~7 : 0;
+        bool gather = GatherMaxPool && Avx2.IsSupported;
+        // Column of lane l for tap 0 of output column j: (j + l)·stride − padding.
+        var laneColumns = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * stride - Vector256.Create(padding);
+        var width = Vector256.Create(w);
+        var none = Vector256.Create(-1);
+        var negativeInfinity = Vector256.Create(float.NegativeInfinity);
         for (int pl = s; pl < e; pl++)
         {
             float* plane = xp + (long)pl * h * w;
@@ -45,22 +56,36 @@ public static partial class Ops
                 int p0 = Math.Max(0, -ih0), p1 = Math.Min(kernel, h - ih0);
                 for (int j = 0; j < vectorEnd; j += 8)
                 {
-                    var best = Vector256.Create(float.NegativeInfinity);
-                    var index = Vector256.Create(-1);
+                    var best = negativeInfinity;
+                    var index = none;
+                    var columns = laneColumns + Vector256.Create(j * stride);
                     for (int p = p0; p < p1; p++)
                     {
                         int rowStart = (ih0 + p) * w;
                         for (int q = 0; q < kernel; q++)
                         {
-                            for (int l = 0; l < 8; l++)
+                            Vector256<float> v;
+                            Vector256<int> vi;
+                            if (gather)
                             {
-                                int col = (j + l) * stride - padding + q;
-                                bool inside = (uint)col < (uint)w;
-                                tv[l] = inside ? plane[rowStart + col] : float.NegativeInfinity;
-                                ti[l] = inside ? rowStart + col : -1;
+                                var col = columns + Vector256.Create(q);
+                                var inside = Vector256.GreaterThanOrEqual(col, Vector256<int>.Zero) & Vector256.LessThan(col, width);
+                                var at = col + Vector256.Create(rowStart);
+                                v = Avx2.GatherMaskVector256(negativeInfinity, plane, at, inside.AsSingle(), 4);
+                                vi = Vector256.ConditionalSelect(inside, at, none);
                             }
-                            var v = Vector256.Load(tv);
-                            var vi = Vector256.Load(ti);
+                            else
+                            {
+                                for (int l = 0; l < 8; l++)
+                                {
+                                    int col = (j + l) * stride - padding + q;
+                                    bool inside = (uint)col < (uint)w;
+                                    tv[l] = inside ? plane[rowStart + col] : float.NegativeInfinity;
+                                    ti[l] = inside ? rowStart + col : -1;
+                                }
+                                v = Vector256.Load(tv);
+                                vi = Vector256.Load(ti);
+                            }
                             var take = Vector256.GreaterThanOrEqual(vi, Vector256<int>.Zero)
                                 & (Vector256.GreaterThan(v, best).AsInt32()
                                    | Vector256.Equals(v, v).AsInt32() ^ Vector256<int>.AllBitsSet

@@ -23,6 +23,12 @@ public sealed class ConvReferenceTests
             data.Add(3, 4, 17, 15, 6, 3, 2, 1, wide);
             data.Add(2, 3, 40, 36, 9, 3, 1, 1, wide);
             data.Add(3, 11, 12, 13, 6, 3, 1, 1, wide);
+            // Strided: odd sizes, with and without padding, 3×3, 1×1 and 7×7 taps, a tap count not a multiple of 8.
+            data.Add(3, 5, 11, 9, 8, 3, 2, 1, wide);
+            data.Add(2, 6, 7, 7, 9, 1, 2, 0, wide);
+            data.Add(3, 4, 9, 10, 6, 3, 2, 0, wide);
+            data.Add(2, 3, 19, 21, 5, 7, 2, 3, wide);
+            data.Add(2, 3, 10, 11, 5, 3, 3, 1, wide);
         }
         return data;
     }

@@ -2,7 +2,7 @@ using Metrix.Tensors;
 
 namespace Metrix.Tensors.Tests;
 
-/// <summary>The vector max-pooling path against the scalar one: values, arg-max routing, ties (first wins), NaN and −∞.</summary>
+/// <summary>The vector max-pooling paths (AVX2 gather, per-lane loads) against the scalar one: values, arg-max routing, ties (first wins), NaN and −∞.</summary>
 public sealed class MaxPoolPathsTests
 {
     [Theory]
@@ -10,6 +10,9 @@ public sealed class MaxPoolPathsTests
     [InlineData(3, 2, 1, 17, 35)]
     [InlineData(2, 2, 0, 16, 24)]
     [InlineData(3, 1, 1, 9, 19)]
+    [InlineData(3, 2, 1, 16, 16)]
+    [InlineData(3, 2, 1, 31, 33)]
+    [InlineData(2, 2, 1, 15, 18)]
     public void Vector_and_scalar_paths_agree(int kernel, int stride, int padding, int h, int w)
     {
         var rng = new Rng((ulong)(h * 100 + w));
@@ -21,16 +24,20 @@ public sealed class MaxPoolPathsTests
             if (rng.NextInt(50) == 0) data[i] = float.NaN;
             if (rng.NextInt(50) == 0) data[i] = float.NegativeInfinity;
         }
-        var (yv, gv) = Run(data, kernel, stride, padding, h, w, vector: true);
-        var (ys, gs) = Run(data, kernel, stride, padding, h, w, vector: false);
-        Assert.Equal(ys, yv);
-        Assert.Equal(gs, gv);
+        var (ys, gs) = Run(data, kernel, stride, padding, h, w, vector: false, gather: false);
+        foreach (bool gather in new[] { true, false })
+        {
+            var (yv, gv) = Run(data, kernel, stride, padding, h, w, vector: true, gather);
+            Assert.Equal(ys, yv);
+            Assert.Equal(gs, gv);
+        }
     }
 
-    private static (float[] Y, float[] Grad) Run(float[] data, int kernel, int stride, int padding, int h, int w, bool vector)
+    private static (float[] Y, float[] Grad) Run(float[] data, int kernel, int stride, int padding, int h, int w, bool vector, bool gather)
     {
-        bool saved = Ops.VectorMaxPool;
+        bool saved = Ops.VectorMaxPool, savedGather = Ops.GatherMaxPool;
         Ops.VectorMaxPool = vector;
+        Ops.GatherMaxPool = gather;
         try
         {
             using var scope = new TensorScope();
@@ -41,6 +48,10 @@ public sealed class MaxPoolPathsTests
             y.Backward(g);
             return (y.ToArray(), x.Grad!.ToArray());
         }
-        finally { Ops.VectorMaxPool = saved; }
+        finally
+        {
+            Ops.VectorMaxPool = saved;
+            Ops.GatherMaxPool = savedGather;
+        }
     }
 }
