@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Summarises the run directories of tools/results/emoji.sh (or any runs of `metrix train`/`reproduce`) as
 the Markdown table of docs/results.md: per loss and mode, Recall@K after the last epoch as mean ± sample
-standard deviation over seeds, the gain of each Metrix mode over its loss's baseline, and the training time.
+standard deviation over seeds and the difference of each Metrix mode from its loss's baseline.
 Reads each run's config.json and log.jsonl; needs only the standard library.
 Usage: python3 tools/results/summarize.py RUNS_DIR [--ks 1,2,4,8]
 """
@@ -38,26 +38,24 @@ def main():
     table = defaultdict(list)
     for config, log, last in runs(a.root):
         key = (get(config, "loss", "Loss"), get(config, "mode", "Mode"))
-        seconds = sum(get(r, "seconds", "Seconds") for r in log)
-        table[key].append((get(config, "seed", "Seed"), {k: last["recall"][k] for k in ks}, seconds))
+        table[key].append((get(config, "seed", "Seed"), {k: last["recall"][k] for k in ks}))
 
     def cell(values):
         m = statistics.mean(values)
         return f"{m:.1f} ± {statistics.stdev(values):.1f}" if len(values) > 1 else f"{m:.1f}"
 
     order = {"baseline": 0, "input": 1, "feature": 2, "embed": 3}
-    print("| loss | mode | seeds | " + " | ".join(f"R@{k}" for k in ks) + " | R@1 gain | R@1 per seed | train s per run |")
-    print("|---|---|---|" + "---|" * len(ks) + "---|---|---|")
+    print("| loss | mode | seeds | " + " | ".join(f"R@{k}" for k in ks) + " | R@1 gain | R@1 per seed |")
+    print("|---|---|---|" + "---|" * len(ks) + "---|---|")
     for loss, mode in sorted(table, key=lambda t: (t[0], order.get(t[1], 9))):
         rows = sorted(table[loss, mode])
         r1 = [r[1]["1"] for r in rows]
         base = table.get((loss, "baseline"))
         gain = "" if mode == "baseline" or not base else \
             f"{statistics.mean(r1) - statistics.mean(r[1]['1'] for r in base):+.1f}"
-        secs = [r[2] for r in rows]
         print(f"| {loss} | {mode} | {','.join(str(r[0]) for r in rows)} | "
               + " | ".join(cell([r[1][k] for r in rows]) for k in ks)
-              + f" | {gain} | {', '.join(f'{v:.1f}' for v in r1)} | {min(secs):.0f}–{max(secs):.0f} |")
+              + f" | {gain} | {', '.join(f'{v:.1f}' for v in r1)} |")
 
 
 if __name__ == "__main__":
