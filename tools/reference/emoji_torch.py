@@ -74,9 +74,11 @@ import zipfile
 import numpy as np
 import torch
 import torch.nn.functional as F
-import torchvision
 from PIL import Image
 from torchvision import transforms as T
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+import torch_step  # noqa: E402  (the embedding network shared with the step benchmark)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EMOJI_ZIP = os.path.join(ROOT, "src", "Metrix.Vision", "Datasets", "Emoji", "emoji.zip")
@@ -150,27 +152,12 @@ class BalancedSampler:
         return batches
 
 
-class EmbeddingNet(torch.nn.Module):
-    """EmbeddingNet: ResNet body to layer4, avg + max pooling summed, Linear (Kaiming-normal fan_out, bias 0), L2 norm."""
+class EmbeddingNet(torch_step.EmbeddingNet):
+    """The benchmark's embedding network (tools/bench/torch_step.py: ResNet body to layer4, avg + max pooling
+    summed, Linear with Kaiming-normal fan_out weights and zero bias), L2-normalised with our formula
+    x / sqrt(sum x^2 + 1e-12) rather than F.normalize's max(norm, eps)."""
 
-    def __init__(self, model, dim):
-        super().__init__()
-        r = getattr(torchvision.models, model)(weights=None)
-        self.body = torch.nn.Sequential(r.conv1, r.bn1, r.relu, r.maxpool, r.layer1, r.layer2, r.layer3, r.layer4)
-        self.embedding = torch.nn.Linear(r.fc.in_features, dim)
-        torch.nn.init.kaiming_normal_(self.embedding.weight, mode="fan_out", nonlinearity="relu")
-        torch.nn.init.zeros_(self.embedding.bias)
-
-    def freeze_bn(self):
-        for m in self.body.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                m.eval()
-                m.weight.requires_grad_(False)
-                m.bias.requires_grad_(False)
-
-    def forward(self, x):
-        f = self.body(x)
-        pooled = F.adaptive_avg_pool2d(f, 1).flatten(1) + F.adaptive_max_pool2d(f, 1).flatten(1)
+    def embed(self, pooled):
         e = self.embedding(pooled)
         return e / torch.sqrt((e * e).sum(dim=1, keepdim=True) + 1e-12)
 
