@@ -30,6 +30,9 @@ public static unsafe class Gemm
     /// <summary>Columns of C per parallel tile.</summary>
     private const int NT = 256;
 
+    /// <summary>Whether thin products are cut into smaller tiles so that every thread gets work (benchmarks compare both).</summary>
+    internal static bool SplitThinTiles { get; set; } = true;
+
     /// <summary>The micro-kernel used by <see cref="Multiply"/>: the widest this processor runs natively.</summary>
     public static IGemmKernel Kernel { get; set; } = GemmKernels.Best;
 
@@ -118,21 +121,31 @@ public static unsafe class Gemm
                         });
                         bool first = pcIndex == 0;
                         float betaHere = first ? beta : 1f;
-                        int tilesM = (m + MC - 1) / MC, tilesN = (nc + NT - 1) / NT;
+                        // Tiles of MC × NT, halved (down to one register tile) while there are fewer tiles than threads: a
+                        // thin product (the stem's weight gradient, 64 × 147) would otherwise be one tile on one thread.
+                        // Each element's sum runs in the same order whatever the tiling.
+                        int mcTile = MC, ntTile = NT;
+                        int wanted = SplitThinTiles ? Workers.Threads : 1;
+                        while (((m + mcTile - 1) / mcTile) * ((nc + ntTile - 1) / ntTile) < wanted && (mcTile > mr || ntTile > nr))
+                        {
+                            if (ntTile > nr && (ntTile >= mcTile || mcTile <= mr)) ntTile = Math.Max(nr, ntTile / 2 / nr * nr);
+                            else mcTile = Math.Max(mr, mcTile / 2 / mr * mr);
+                        }
+                        int tilesM = (m + mcTile - 1) / mcTile, tilesN = (nc + ntTile - 1) / ntTile;
                         Workers.For(tilesM * tilesN, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
                         {
                             float* scratch = stackalloc float[mr * nr];
                             for (int tile = s; tile < e; tile++)
                             {
                                 int ti = tile / tilesN, tj = tile % tilesN;
-                                int iEnd = Math.Min(m, (ti + 1) * MC), jEnd = Math.Min(nc, (tj + 1) * NT);
-                                for (int j = tj * NT; j < jEnd; j += nr)
+                                int iEnd = Math.Min(m, (ti + 1) * mcTile), jEnd = Math.Min(nc, (tj + 1) * ntTile);
+                                for (int j = tj * ntTile; j < jEnd; j += nr)
                                 {
                                     int cols = Math.Min(nr, jEnd - j);
                                     float* bPanel = prepacked != 0
                                         ? (float*)prepacked + ((long)((j0 + j) / nr) * k + p0) * nr
                                         : (float*)packedB + (long)(j / nr) * nr * kc;
-                                    for (int i = ti * MC; i < iEnd; i += mr)
+                                    for (int i = ti * mcTile; i < iEnd; i += mr)
                                     {
                                         int rows = Math.Min(mr, iEnd - i);
                                         float* aPanel = (float*)packedA + (long)(i / mr) * mr * kc;

@@ -41,6 +41,16 @@ public static partial class Ops
         int rows = g.C * g.KH * g.KW, hw = g.OutH * g.OutW;
         float* w = weight.Pointer, xp = x.Pointer, yp = y.Pointer;
         float* bp = bias is null ? null : bias.Pointer;
+        if (UsesWinograd(g))
+        {
+            WinogradConvolve(xp, g.N, g.C, g.H, g.W, w, backwardData: false, g.O, bp, yp, accumulate: false);
+            return;
+        }
+        if (UsesDenseSmallMap(g))
+        {
+            DenseSmallMapForward(g, xp, w, bp, yp);
+            return;
+        }
         if (g.IsPointwise)
         {
             // 1×1, stride 1, no padding, large maps: x[n] is already the column matrix [C, H·W].
@@ -103,6 +113,28 @@ public static partial class Ops
             });
         }
         if (!needX && !needW) return;
+        if (UsesWinograd(g))
+        {
+            if (needW)
+            {
+                var gwT = grads.Slot(weight, out bool fresh);
+                WinogradWeightGradient(xp, gyp, g.N, g.C, g.H, g.W, g.O, gwT.Pointer, accumulate: !fresh);
+            }
+            if (needX)
+            {
+                var gxT = grads.Slot(x, out bool fresh);
+                WinogradConvolve(gyp, g.N, g.O, g.H, g.W, w, backwardData: true, g.C, null, gxT.Pointer, accumulate: !fresh);
+            }
+            return;
+        }
+        if (UsesDenseSmallMap(g))
+        {
+            bool gxFresh = false, gwFresh = false;
+            float* gxp = needX ? grads.Slot(x, out gxFresh).Pointer : null;
+            float* gwp = needW ? grads.Slot(weight, out gwFresh).Pointer : null;
+            DenseSmallMapBackward(g, xp, w, gyp, gxp, gxFresh, gwp, gwFresh);
+            return;
+        }
         float* gw = null;
         bool wFresh = false;
         if (needW) gw = grads.Slot(weight, out wFresh).Pointer;

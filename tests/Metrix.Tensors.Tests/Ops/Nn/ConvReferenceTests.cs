@@ -33,6 +33,97 @@ public sealed class ConvReferenceTests
         return data;
     }
 
+    /// <summary>
+    /// 3×3, stride 1, padding 1 shapes: Winograd's partial tiles and channel counts off the register tile, and maps of at
+    /// most 2×2 (the dense path), each also through im2col.
+    /// </summary>
+    public static TheoryData<int, int, int, int, int, bool> WinogradCases()
+    {
+        var data = new TheoryData<int, int, int, int, int, bool>();
+        foreach (bool vector in new[] { true, false })
+        {
+            data.Add(3, 5, 9, 9, 7, vector);
+            data.Add(2, 3, 7, 8, 9, vector);
+            data.Add(4, 6, 1, 1, 5, vector);
+            data.Add(3, 2, 1, 6, 3, vector);
+            data.Add(5, 17, 2, 2, 13, vector);
+            data.Add(2, 9, 5, 3, 33, vector);
+            data.Add(9, 12, 4, 4, 20, vector);
+            data.Add(1, 40, 6, 5, 10, vector);
+            // Filters past the block budget (16 · Cout · Cin > 2^17): the phased path.
+            data.Add(2, 100, 3, 5, 90, vector);
+            data.Add(3, 130, 2, 2, 70, vector);
+            data.Add(2, 7, 2, 1, 4, vector);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(WinogradCases))]
+    public void Winograd_convolution_matches_direct_loops_and_the_im2col_path(int n, int c, int h, int w, int o, bool vector)
+    {
+        bool saved = Ops.VectorWinogradTransforms, savedOn = Ops.WinogradConvolutions;
+        Ops.VectorWinogradTransforms = vector && System.Runtime.Intrinsics.X86.Avx2.IsSupported;
+        try
+        {
+            Ops.WinogradConvolutions = true;
+            Conv2d_matches_direct_loops(n, c, h, w, o, 3, 1, 1, wide: true);
+            Ops.WinogradConvolutions = false;
+            Conv2d_matches_direct_loops(n, c, h, w, o, 3, 1, 1, wide: true);
+            Ops.DenseSmallMapConvolutions = false;
+            Conv2d_matches_direct_loops(n, c, h, w, o, 3, 1, 1, wide: true);
+        }
+        finally
+        {
+            Ops.VectorWinogradTransforms = saved;
+            Ops.WinogradConvolutions = savedOn;
+            Ops.DenseSmallMapConvolutions = true;
+        }
+    }
+
+    [Fact]
+    public void Winograd_gradients_accumulate_over_two_uses_of_the_same_input_and_filter()
+    {
+        using var scope = new TensorScope();
+        var rng = new Rng(21);
+        var x = rng.Normal([3, 4, 6, 7]).RequireGrad();
+        var weight = rng.Normal([5, 4, 3, 3]).RequireGrad();
+        var gy = rng.Normal([3, 5, 6, 7]);
+        Ops.Sum(Ops.Mul(Ops.Add(Ops.Conv2d(x, weight, null, 1, 1), Ops.Conv2d(x, weight, null, 1, 1)), gy)).Backward();
+        var gxTwice = x.Grad!.ToArray();
+        var gwTwice = weight.Grad!.ToArray();
+        x.Grad = null;
+        weight.Grad = null;
+        Ops.Conv2d(x, weight, null, 1, 1).Backward(gy);
+        TensorAssert.Close(x.Grad!.ToArray().Select(v => 2 * v).ToArray(), gxTwice, rtol: 1e-5, atol: 1e-5, what: "∂x");
+        TensorAssert.Close(weight.Grad!.ToArray().Select(v => 2 * v).ToArray(), gwTwice, rtol: 1e-5, atol: 1e-5, what: "∂w");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Winograd_weight_gradient_is_the_same_in_chunks_of_images(int threads)
+    {
+        int saved = Workers.Threads;
+        Workers.Threads = threads;
+        try
+        {
+            using var scope = new TensorScope();
+            var rng = new Rng(22);
+            var x = rng.Normal([6, 3, 5, 5]).RequireGrad();
+            var weight = rng.Normal([4, 3, 3, 3]).RequireGrad();
+            var gy = rng.Normal([6, 4, 5, 5]);
+            Ops.Conv2d(x, weight, null, 1, 1).Backward(gy);
+            var whole = weight.Grad!.ToArray();
+            weight.Grad = null;
+            Ops.WinogradWeightChunkFloats = 16L * (3 + 4) * 9 * 2; // two images per chunk
+            try { Ops.Conv2d(x, weight, null, 1, 1).Backward(gy); }
+            finally { Ops.WinogradWeightChunkFloats = Ops.DefaultWinogradWeightChunkFloats; }
+            TensorAssert.Close(whole, weight.Grad!.Span, rtol: 1e-5, atol: 1e-5, what: "∂w");
+        }
+        finally { Workers.Threads = saved; }
+    }
+
     public static TheoryData<string> Kernels()
     {
         var data = new TheoryData<string>();
@@ -52,6 +143,7 @@ public sealed class ConvReferenceTests
             Conv2d_matches_direct_loops(4, 3, 13, 13, 8, 7, 2, 3, true);
             Conv2d_matches_direct_loops(7, 6, 2, 2, 5, 3, 1, 1, true);
             Conv2d_matches_direct_loops(2, 3, 40, 36, 9, 3, 1, 1, true);
+            Conv2d_matches_direct_loops(2, 9, 5, 3, 33, 3, 1, 1, true);
         }
         finally { Gemm.Kernel = saved; }
     }
