@@ -33,6 +33,13 @@ public static partial class Ops
         WinogradConvolutions && g.KH == 3 && g.KW == 3 && g.Stride == 1 && g.Padding == 1 && g.H * g.W > 4;
 
     /// <summary>
+    /// The distance between the 16 matrices of a transform that are <paramref name="floats"/> long: one cache line more,
+    /// so that the 16 rows a transform writes or reads at once fall in different cache sets (sizes that are multiples of
+    /// 4 KB would put all 16 in one set and evict each other).
+    /// </summary>
+    private static long Skewed(long floats) => floats + 16;
+
+    /// <summary>
     /// Output tiles of F(2×2, 3×3) over maps H×W: ⌈H/2⌉×⌈W/2⌉ per image, tile t = (n, i, j) covering output rows 2i, 2i+1
     /// and columns 2j, 2j+1.
     /// </summary>
@@ -133,7 +140,7 @@ public static partial class Ops
                 nint up = (nint)u, pp = (nint)padded, yp = (nint)y, bp = (nint)bias;
                 Workers.For(blocks, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1) =>
                 {
-                    long vSize = 16L * panelsPerBlock * cin * nr, mSize = 16L * oPad * blockTiles;
+                    long vSize = 16 * Skewed((long)panelsPerBlock * cin * nr), mXi = Skewed((long)oPad * blockTiles), mSize = 16 * mXi;
                     float[] vArray = BufferPool.Rent(checked((int)vSize), zero: false);
                     float[] mArray = BufferPool.Rent(checked((int)mSize), zero: false);
                     try
@@ -146,7 +153,7 @@ public static partial class Ops
                                 int t0 = block * blockTiles;
                                 int panels = (Math.Min(blockTiles, count - t0) + nr - 1) / nr;
                                 // V[ξ][panel][c][lane]: B panels of depth Cin over the block's tiles.
-                                long xiStride = (long)panels * cin * nr;
+                                long xiStride = Skewed((long)panels * cin * nr);
                                 for (int c = 0; c < cin; c++)
                                     InputTransform((float*)pp + (long)c * hp * wp, wp, off + t0, panels * nr,
                                         v + (long)c * nr, xiStride, nr, (long)cin * nr);
@@ -156,11 +163,11 @@ public static partial class Ops
                                         float* bPanel = v + xi * xiStride + (long)p * cin * nr;
                                         for (int op = 0; op < oPanels; op++)
                                             kernel.Run(cin, (float*)up + ((long)(xi * oPanels + op) * cin) * mr, bPanel,
-                                                m + ((long)xi * oPad + op * mr) * blockTiles + p * nr, blockTiles, 1f, 0f);
+                                                m + xi * mXi + (long)op * mr * blockTiles + p * nr, blockTiles, 1f, 0f);
                                     }
                                 int real = Math.Min(blockTiles, count - t0);
                                 for (int o = 0; o < cout; o++)
-                                    OutputTransform(m + (long)o * blockTiles, (long)oPad * blockTiles, real,
+                                    OutputTransform(m + (long)o * blockTiles, mXi, real,
                                         outOff + t0, (float*)yp + (long)o * h * w, h, w, tiles,
                                         bp == 0 ? 0f : ((float*)bp)[o], accumulate, t0);
                             }
@@ -199,8 +206,9 @@ public static partial class Ops
         int groupPanels = Math.Max(1, 64 / mr), groups = (oPanels + groupPanels - 1) / groupPanels;
         float[] uArray = BufferPool.Rent(16 * oPad * cin, zero: true);
         float[] padArray = BufferPool.Rent(checked(n * cin * hp * wp), zero: false);
-        float[] vArray = BufferPool.Rent(checked(16 * cin * width), zero: false);
-        float[] mArray = BufferPool.Rent(checked(16 * oPad * width), zero: false);
+        long xiStride = Skewed((long)panels * cin * nr), mXi = Skewed((long)oPad * width);
+        float[] vArray = BufferPool.Rent(checked((int)(16 * xiStride)), zero: false);
+        float[] mArray = BufferPool.Rent(checked((int)(16 * mXi)), zero: false);
         var offsets = tiles.PatchOffsets(cin, 1, nr);
         var outOffsets = OutputTileOffsets(tiles, cout, nr);
         try
@@ -211,7 +219,6 @@ public static partial class Ops
                 TransformFilters(weight, backwardData, cout, cin, u, oPanels, mr);
                 PadPlanes(x, n * cin, h, w, padded, hp, wp, 1);
                 nint up = (nint)u, pp = (nint)padded, vp = (nint)v, mp = (nint)m, yp = (nint)y, bp = (nint)bias, op = (nint)off, oo = (nint)outOff;
-                long xiStride = (long)panels * cin * nr;
                 Workers.For(cin, Math.Max(1, 4096 / width), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (c0, c1) =>
                 {
                     for (int c = c0; c < c1; c++)
@@ -227,14 +234,14 @@ public static partial class Ops
                             float* bPanel = (float*)vp + xi * xiStride + (long)p * cin * nr;
                             for (int o = g0; o < g1; o++)
                                 kernel.Run(cin, (float*)up + ((long)(xi * oPanels + o) * cin) * mr, bPanel,
-                                    (float*)mp + ((long)xi * oPad + o * mr) * width + p * nr, width, 1f, 0f);
+                                    (float*)mp + xi * mXi + (long)o * mr * width + p * nr, width, 1f, 0f);
                         }
                     }
                 });
                 Workers.For(cout, Math.Max(1, 4096 / width), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (o0, o1) =>
                 {
                     for (int o = o0; o < o1; o++)
-                        OutputTransform((float*)mp + (long)o * width, (long)oPad * width, count, (int*)oo,
+                        OutputTransform((float*)mp + (long)o * width, mXi, count, (int*)oo,
                             (float*)yp + (long)o * h * w, h, w, tiles, bp == 0 ? 0f : ((float*)bp)[o], accumulate, 0);
                 });
             }
@@ -300,11 +307,19 @@ public static partial class Ops
             {
                 var index = Avx.LoadVector256(offsets + u);
                 float* r0 = plane, r1 = plane + wp, r2 = plane + 2 * wp, r3 = plane + 3 * wp;
+                var d00 = Avx2.GatherVector256(r0, index, 4); var d01 = Avx2.GatherVector256(r0 + 1, index, 4);
+                var d02 = Avx2.GatherVector256(r0 + 2, index, 4); var d03 = Avx2.GatherVector256(r0 + 3, index, 4);
+                var d10 = Avx2.GatherVector256(r1, index, 4); var d11 = Avx2.GatherVector256(r1 + 1, index, 4);
+                var d12 = Avx2.GatherVector256(r1 + 2, index, 4); var d13 = Avx2.GatherVector256(r1 + 3, index, 4);
+                var d20 = Avx2.GatherVector256(r2, index, 4); var d21 = Avx2.GatherVector256(r2 + 1, index, 4);
+                var d22 = Avx2.GatherVector256(r2 + 2, index, 4); var d23 = Avx2.GatherVector256(r2 + 3, index, 4);
+                var d30 = Avx2.GatherVector256(r3, index, 4); var d31 = Avx2.GatherVector256(r3 + 1, index, 4);
+                var d32 = Avx2.GatherVector256(r3 + 2, index, 4); var d33 = Avx2.GatherVector256(r3 + 3, index, 4);
                 // Columns first: e_s = Bᵀ·d[:, s].
-                var (e00, e10, e20, e30) = Column(Avx2.GatherVector256(r0, index, 4), Avx2.GatherVector256(r1, index, 4), Avx2.GatherVector256(r2, index, 4), Avx2.GatherVector256(r3, index, 4));
-                var (e01, e11, e21, e31) = Column(Avx2.GatherVector256(r0 + 1, index, 4), Avx2.GatherVector256(r1 + 1, index, 4), Avx2.GatherVector256(r2 + 1, index, 4), Avx2.GatherVector256(r3 + 1, index, 4));
-                var (e02, e12, e22, e32) = Column(Avx2.GatherVector256(r0 + 2, index, 4), Avx2.GatherVector256(r1 + 2, index, 4), Avx2.GatherVector256(r2 + 2, index, 4), Avx2.GatherVector256(r3 + 2, index, 4));
-                var (e03, e13, e23, e33) = Column(Avx2.GatherVector256(r0 + 3, index, 4), Avx2.GatherVector256(r1 + 3, index, 4), Avx2.GatherVector256(r2 + 3, index, 4), Avx2.GatherVector256(r3 + 3, index, 4));
+                var (e00, e10, e20, e30) = Column(d00, d10, d20, d30);
+                var (e01, e11, e21, e31) = Column(d01, d11, d21, d31);
+                var (e02, e12, e22, e32) = Column(d02, d12, d22, d32);
+                var (e03, e13, e23, e33) = Column(d03, d13, d23, d33);
                 float* d = dst + (long)(u / width) * panelStride + u % width;
                 Row(e00, e01, e02, e03, d, xiStride);
                 Row(e10, e11, e12, e13, d + 4 * xiStride, xiStride);
@@ -392,10 +407,24 @@ public static partial class Ops
                 Vector256<float> s00 = m00 + m10 + m20, s01 = m01 + m11 + m21, s02 = m02 + m12 + m22, s03 = m03 + m13 + m23;
                 Vector256<float> s10 = m10 - m20 - m30, s11 = m11 - m21 - m31, s12 = m12 - m22 - m32, s13 = m13 - m23 - m33;
                 var vb = Vector256.Create(bias);
-                (s00 + s01 + s02 + vb).Store(out4);
-                (s01 - s02 - s03 + vb).Store(out4 + 8);
-                (s10 + s11 + s12 + vb).Store(out4 + 16);
-                (s11 - s12 - s13 + vb).Store(out4 + 24);
+                Vector256<float> y00 = s00 + s01 + s02 + vb, y01 = s01 - s02 - s03 + vb, y10 = s10 + s11 + s12 + vb, y11 = s11 - s12 - s13 + vb;
+                if (lanes == 8 && outOffsets[u0 + 7] - outOffsets[u0] == 14)
+                {
+                    int t = t0 + u0;
+                    bool clipped = (clipRows && t % perImage / tilesW == geometry.TilesH - 1) || (clipCols && (t + 7) % tilesW == tilesW - 1);
+                    if (!clipped)
+                    {
+                        // Eight full tiles side by side: two output rows of 16 contiguous values, interleaved in registers.
+                        float* dst = y + outOffsets[u0];
+                        StoreInterleaved(y00, y01, dst, accumulate);
+                        StoreInterleaved(y10, y11, dst + w, accumulate);
+                        continue;
+                    }
+                }
+                y00.Store(out4);
+                y01.Store(out4 + 8);
+                y10.Store(out4 + 16);
+                y11.Store(out4 + 24);
             }
             else
             {
@@ -442,6 +471,23 @@ public static partial class Ops
         }
     }
 
+    /// <summary>dst[0..16) (+)= (a0, b0, a1, b1, …, a7, b7).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreInterleaved(Vector256<float> a, Vector256<float> b, float* dst, bool accumulate)
+    {
+        var low = Avx.UnpackLow(a, b);   // a0 b0 a1 b1 | a4 b4 a5 b5
+        var high = Avx.UnpackHigh(a, b); // a2 b2 a3 b3 | a6 b6 a7 b7
+        var first = Avx.Permute2x128(low, high, 0x20);
+        var second = Avx.Permute2x128(low, high, 0x31);
+        if (accumulate)
+        {
+            first += Vector256.Load(dst);
+            second += Vector256.Load(dst + 8);
+        }
+        first.Store(dst);
+        second.Store(dst + 8);
+    }
+
     /// <summary>
     /// ∂w (+)= the weight gradient of y = conv3×3(x, w, padding 1) by F(2×2, 3×3): with V = Bᵀ·d·B of the input patches and
     /// ∂M = A·∂Y·Aᵀ of the output gradient's 2×2 tiles, ∂U[ξ] = Σ_tiles ∂M[ξ]·V[ξ]ᵀ (16 products over the tiles, in chunks
@@ -459,8 +505,9 @@ public static partial class Ops
         int chunkTilesMax = chunkImages * perImage, ld = (chunkTilesMax + 7) / 8 * 8;
         float[] padArray = BufferPool.Rent(checked(n * cin * hp * wp), zero: false);
         float[]? gyPadArray = padGy ? BufferPool.Rent(checked(n * cout * hg * wg), zero: false) : null;
-        float[] vArray = BufferPool.Rent(checked(16 * cin * ld), zero: false);
-        float[] gmArray = BufferPool.Rent(checked(16 * cout * ld), zero: false);
+        long vXi = Skewed((long)cin * ld), gmXi = Skewed((long)cout * ld);
+        float[] vArray = BufferPool.Rent(checked((int)(16 * vXi)), zero: false);
+        float[] gmArray = BufferPool.Rent(checked((int)(16 * gmXi)), zero: false);
         float[] guArray = BufferPool.Rent(16 * cout * cin, zero: false);
         var offsets = tilesAll.PatchOffsets(cin, 1, 8);
         var gyOffsets = tilesAll.PatchOffsets(cout, 0, 8);
@@ -483,10 +530,10 @@ public static partial class Ops
                         {
                             if (ch < cin)
                                 InputTransform((float*)xs + (long)ch * hp * wp, wp, (int*)op + t0, groups * 8,
-                                    (float*)vp + (long)ch * ld, (long)cin * ld, int.MaxValue & ~7, 0);
+                                    (float*)vp + (long)ch * ld, vXi, int.MaxValue & ~7, 0);
                             else
                                 OutputGradientTransform((float*)gs + (long)(ch - cin) * hg * wg, wg, (int*)gop + t0, groups * 8,
-                                    (float*)gmp + (long)(ch - cin) * ld, (long)cout * ld);
+                                    (float*)gmp + (long)(ch - cin) * ld, gmXi);
                         }
                     });
                     // The 16 products are small in Cout × Cin and long in tiles: one per thread at a time (a product inside a
@@ -496,7 +543,7 @@ public static partial class Ops
                     Workers.For(16, 1, (x0, x1) =>
                     {
                         for (int xi = x0; xi < x1; xi++)
-                            Gemm.Multiply(false, true, cout, cin, tiles, 1f, (float*)gmp + (long)xi * cout * ld, ld, (float*)vp + (long)xi * cin * ld, ld,
+                            Gemm.Multiply(false, true, cout, cin, tiles, 1f, (float*)gmp + xi * gmXi, ld, (float*)vp + xi * vXi, ld,
                                 beta, (float*)gup + (long)xi * cout * cin, cin);
                     });
                 }

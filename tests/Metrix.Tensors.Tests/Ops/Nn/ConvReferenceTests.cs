@@ -50,6 +50,10 @@ public sealed class ConvReferenceTests
             data.Add(2, 9, 5, 3, 33, vector);
             data.Add(9, 12, 4, 4, 20, vector);
             data.Add(1, 40, 6, 5, 10, vector);
+            // Rows of 8 and more tiles (loads without gathers, interleaved stores), with a clipped last row and column.
+            data.Add(2, 4, 16, 16, 5, vector);
+            data.Add(2, 3, 15, 17, 6, vector);
+            data.Add(1, 2, 3, 34, 3, vector);
             // Filters past the block budget (16 · Cout · Cin > 2^17): the phased path.
             data.Add(2, 100, 3, 5, 90, vector);
             data.Add(3, 130, 2, 2, 70, vector);
