@@ -61,35 +61,65 @@ public static partial class Ops
             }
             return;
         }
-        int block = g.BlockImages;
+        int block = g.BlockImages, blocks = (g.N + block - 1) / block;
         // cols goes straight into the GEMM's panel layout, so the product reads it without a packing pass.
         var kernel = Gemm.Kernel;
-        float[] colsArray = BufferPool.Rent(checked((int)Gemm.PackedSize(kernel.Nr, rows, block * hw)), zero: false);
-        float[] outArray = BufferPool.Rent(g.O * block * hw, zero: false);
         float[]? padArray = g.Padding > 0 ? BufferPool.Rent(g.PaddedSize, zero: false) : null;
         var offsets = g.ColumnOffsets();
         try
         {
-            fixed (float* cols = colsArray, outBlock = outArray, padded = padArray)
+            fixed (float* padded = padArray)
             {
-                float* source = padded == null ? xp : padded;
                 if (padded != null) Pad(g, xp, padded);
-                for (int n0 = 0; n0 < g.N; n0 += block)
+                nint source = padded == null ? (nint)xp : (nint)padded, wAddress = (nint)w, yAddress = (nint)yp, bAddress = (nint)bp;
+                RunBlocks(blocks, BlockChunks(blocks), (b0, b1, _) =>
                 {
-                    int images = Math.Min(block, g.N - n0);
-                    int width = images * hw;
-                    Im2ColPacked(g, source, offsets, n0, images, cols, kernel.Nr);
-                    Gemm.MultiplyPacked(kernel, false, g.O, width, rows, 1f, w, rows, cols, 0f, outBlock, width);
-                    ScatterBlock(g, outBlock, yp, bp, n0, images);
-                }
+                    float[] colsArray = BufferPool.Rent(checked((int)Gemm.PackedSize(kernel.Nr, rows, block * hw)), zero: false);
+                    float[] outArray = BufferPool.Rent(g.O * block * hw, zero: false);
+                    try
+                    {
+                        fixed (float* cols = colsArray, outBlock = outArray)
+                        {
+                            for (int b = b0; b < b1; b++)
+                            {
+                                int n0 = b * block, images = Math.Min(block, g.N - n0), width = images * hw;
+                                Im2ColPacked(g, (float*)source, offsets, n0, images, cols, kernel.Nr);
+                                Gemm.MultiplyPacked(kernel, false, g.O, width, rows, 1f, (float*)wAddress, rows, cols, 0f, outBlock, width);
+                                ScatterBlock(g, outBlock, (float*)yAddress, (float*)bAddress, n0, images);
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        BufferPool.Return(colsArray);
+                        BufferPool.Return(outArray);
+                    }
+                });
             }
         }
         finally
         {
-            BufferPool.Return(colsArray);
-            BufferPool.Return(outArray);
             if (padArray is not null) BufferPool.Return(padArray);
         }
+    }
+
+    /// <summary>
+    /// Chunks of im2col blocks that run in parallel, each block wholly on one thread (its im2col, product and scatter
+    /// inline): when there are at least two blocks per thread; otherwise 1, and each block's loops run in parallel
+    /// instead. Many small blocks (the stem's 50 blocks of 2 images) would otherwise pay three fork-joins each.
+    /// </summary>
+    private static int BlockChunks(int blocks) =>
+        Workers.Threads > 1 && blocks >= 2 * Workers.Threads ? Workers.ChunkCount(blocks) : 1;
+
+    /// <summary>body(first block, end block, chunk) over <paramref name="chunks"/> contiguous ranges of the blocks.</summary>
+    private static void RunBlocks(int blocks, int chunks, Action<int, int, int> body)
+    {
+        if (chunks == 1)
+        {
+            body(0, blocks, 0);
+            return;
+        }
+        Workers.Chunks(chunks, c => body(Workers.ChunkStart(blocks, chunks, c), Workers.ChunkStart(blocks, chunks, c + 1), c));
     }
 
     private static unsafe void ConvBackward(ConvGeometry g, Tensor x, Tensor weight, Tensor? bias, Tensor gy, Gradients grads)
@@ -157,48 +187,82 @@ public static partial class Ops
             }
             return;
         }
-        int block = g.BlockImages;
-        // One buffer serves both uses in turn: colsᵀ in the GEMM's panel layout (weight gradient), then cols (data gradient).
+        int block = g.BlockImages, blocks = (g.N + block - 1) / block, chunks = BlockChunks(blocks);
         var kernel = Gemm.Kernel;
-        float[] colsArray = BufferPool.Rent(checked((int)Math.Max((long)rows * block * hw, Gemm.PackedSize(kernel.Nr, block * hw, rows))), zero: false);
-        float[] gyArray = BufferPool.Rent(g.O * block * hw, zero: false);
         // With padding, im2col reads and col2im accumulates a zero-bordered copy of x / ∂x, so neither tests bounds.
         float[]? padArray = g.Padding > 0 && needW ? BufferPool.Rent(g.PaddedSize, zero: false) : null;
         float[]? gradPadArray = g.Padding > 0 && needX ? BufferPool.Rent(g.PaddedSize, zero: true) : null;
+        // Blocks in parallel sum their weight gradients into one slot per chunk, added up in chunk order afterwards.
+        int weightSize = g.O * rows;
+        float[]? partialArray = needW && chunks > 1 ? BufferPool.Rent(checked(chunks * weightSize), zero: false) : null;
         var offsets = g.ColumnOffsets();
         try
         {
-            fixed (float* cols = colsArray, gyBlock = gyArray, padded = padArray, gradPadded = gradPadArray)
+            fixed (float* padded = padArray, gradPadded = gradPadArray, partial = partialArray)
             {
-                float* source = padded == null ? xp : padded;
                 if (padded != null) Pad(g, xp, padded);
-                float* gradTarget = gradPadded == null ? gx : gradPadded;
-                for (int n0 = 0; n0 < g.N; n0 += block)
+                nint source = padded == null ? (nint)xp : (nint)padded, gradTarget = gradPadded == null ? (nint)gx : (nint)gradPadded;
+                nint wAddress = (nint)w, gyAddress = (nint)gyp, gwAddress = (nint)gw, partialAddress = (nint)partial;
+                RunBlocks(blocks, chunks, (b0, b1, chunk) =>
                 {
-                    int images = Math.Min(block, g.N - n0);
-                    int width = images * hw;
-                    GatherBlock(g, gyp, gyBlock, n0, images);
-                    if (needW)
+                    // One buffer serves both uses in turn: colsᵀ in the GEMM's panel layout (weight gradient), then cols (data gradient).
+                    float[] colsArray = BufferPool.Rent(checked((int)Math.Max((long)rows * block * hw, Gemm.PackedSize(kernel.Nr, block * hw, rows))), zero: false);
+                    float[] gyArray = BufferPool.Rent(g.O * block * hw, zero: false);
+                    try
                     {
-                        Im2ColTransposedPacked(g, source, offsets, n0, images, cols, kernel.Nr);
-                        Gemm.MultiplyPacked(kernel, false, g.O, rows, width, 1f, gyBlock, width, cols, n0 == 0 && wFresh ? 0f : 1f, gw, rows);
+                        fixed (float* cols = colsArray, gyBlock = gyArray)
+                        {
+                            float* target = partialAddress != 0 ? (float*)partialAddress + (long)chunk * weightSize : (float*)gwAddress;
+                            for (int b = b0; b < b1; b++)
+                            {
+                                int n0 = b * block, images = Math.Min(block, g.N - n0), width = images * hw;
+                                GatherBlock(g, (float*)gyAddress, gyBlock, n0, images);
+                                if (needW)
+                                {
+                                    bool first = partialAddress != 0 ? b == b0 : n0 == 0 && wFresh;
+                                    Im2ColTransposedPacked(g, (float*)source, offsets, n0, images, cols, kernel.Nr);
+                                    Gemm.MultiplyPacked(kernel, false, g.O, rows, width, 1f, gyBlock, width, cols, first ? 0f : 1f, target, rows);
+                                }
+                                if (needX)
+                                {
+                                    Gemm.Multiply(true, false, rows, width, g.O, 1f, (float*)wAddress, rows, gyBlock, width, 0f, cols, width);
+                                    Col2Im(g, cols, offsets, (float*)gradTarget, n0, images);
+                                }
+                            }
+                        }
                     }
-                    if (needX)
+                    finally
                     {
-                        Gemm.Multiply(true, false, rows, width, g.O, 1f, w, rows, gyBlock, width, 0f, cols, width);
-                        Col2Im(g, cols, offsets, gradTarget, n0, images);
+                        BufferPool.Return(colsArray);
+                        BufferPool.Return(gyArray);
                     }
-                }
+                });
+                if (partial != null) SumChunks(partial, chunks, weightSize, gw, wFresh);
                 if (gradPadded != null) Unpad(g, gradPadded, gx);
             }
         }
         finally
         {
-            BufferPool.Return(colsArray);
-            BufferPool.Return(gyArray);
             if (padArray is not null) BufferPool.Return(padArray);
             if (gradPadArray is not null) BufferPool.Return(gradPadArray);
+            if (partialArray is not null) BufferPool.Return(partialArray);
         }
+    }
+
+    /// <summary>dst[i] = (fresh ? 0 : dst[i]) + Σ_c partial[c·size + i], the chunks added in order.</summary>
+    private static unsafe void SumChunks(float* partial, int chunks, int size, float* dst, bool fresh)
+    {
+        nint pp = (nint)partial, dp = (nint)dst;
+        Workers.For(size, 4096, (s, e) =>
+        {
+            float* d = (float*)dp;
+            for (int i = s; i < e; i++)
+            {
+                float sum = fresh ? 0f : d[i];
+                for (int c = 0; c < chunks; c++) sum += ((float*)pp)[(long)c * size + i];
+                d[i] = sum;
+            }
+        });
     }
 
     private static unsafe void AddChannelBias(float* y, float* bias, int channels, int hw)

@@ -29,6 +29,10 @@ public sealed class ConvReferenceTests
             data.Add(3, 4, 9, 10, 6, 3, 2, 0, wide);
             data.Add(2, 3, 19, 21, 5, 7, 2, 3, wide);
             data.Add(2, 3, 10, 11, 5, 3, 3, 1, wide);
+            // One image per im2col block and more blocks than twice the threads: blocks run in parallel, the weight
+            // gradient summed per chunk.
+            data.Add(6, 3, 48, 48, 5, 7, 1, 3, wide);
+            data.Add(5, 2, 100, 100, 4, 3, 2, 1, wide);
         }
         return data;
     }
@@ -85,20 +89,26 @@ public sealed class ConvReferenceTests
         }
     }
 
-    [Fact]
-    public void Winograd_gradients_accumulate_over_two_uses_of_the_same_input_and_filter()
+    [Theory]
+    [InlineData(6, 7, 3, 1, 1)]    // Winograd
+    [InlineData(2, 2, 3, 1, 1)]    // dense 2×2 map
+    [InlineData(50, 50, 3, 1, 1)]  // Winograd, larger
+    [InlineData(64, 64, 7, 2, 3)]  // im2col, blocks in parallel
+    [InlineData(9, 9, 3, 2, 1)]    // im2col, one block
+    public void Conv_gradients_accumulate_over_two_uses_of_the_same_input_and_filter(int h, int w, int k, int stride, int pad)
     {
         using var scope = new TensorScope();
         var rng = new Rng(21);
-        var x = rng.Normal([3, 4, 6, 7]).RequireGrad();
-        var weight = rng.Normal([5, 4, 3, 3]).RequireGrad();
-        var gy = rng.Normal([3, 5, 6, 7]);
-        Ops.Sum(Ops.Mul(Ops.Add(Ops.Conv2d(x, weight, null, 1, 1), Ops.Conv2d(x, weight, null, 1, 1)), gy)).Backward();
+        var x = rng.Normal([6, 4, h, w]).RequireGrad();
+        var weight = rng.Normal([5, 4, k, k]).RequireGrad();
+        int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
+        var gy = rng.Normal([6, 5, oh, ow]);
+        Ops.Sum(Ops.Mul(Ops.Add(Ops.Conv2d(x, weight, null, stride, pad), Ops.Conv2d(x, weight, null, stride, pad)), gy)).Backward();
         var gxTwice = x.Grad!.ToArray();
         var gwTwice = weight.Grad!.ToArray();
         x.Grad = null;
         weight.Grad = null;
-        Ops.Conv2d(x, weight, null, 1, 1).Backward(gy);
+        Ops.Conv2d(x, weight, null, stride, pad).Backward(gy);
         TensorAssert.Close(x.Grad!.ToArray().Select(v => 2 * v).ToArray(), gxTwice, rtol: 1e-5, atol: 1e-5, what: "∂x");
         TensorAssert.Close(weight.Grad!.ToArray().Select(v => 2 * v).ToArray(), gwTwice, rtol: 1e-5, atol: 1e-5, what: "∂w");
     }
