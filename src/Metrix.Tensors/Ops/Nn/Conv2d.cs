@@ -359,6 +359,7 @@ public static partial class Ops
             int wp = g.PaddedW, plane = g.PaddedH * wp, outW = g.OutW, outH = g.OutH;
             long panelStride = (long)rows * nr;
             bool rowCopies = g.Stride == 1 && outW >= 8;
+            bool gather = VectorIm2ColTransposed && Avx2.IsSupported && nr % 8 == 0;
             fixed (int* off = offsets)
             {
                 for (int r = r0; r < r1; r++)
@@ -390,7 +391,16 @@ public static partial class Ops
                         }
                         else
                         {
-                            for (int t = 0; t < hw; t++)
+                            int t = 0;
+                            // Strided or narrow maps: 8 pixels per AVX2 gather while the panel lanes stay 8-aligned.
+                            if (gather)
+                                for (; t + 8 <= hw && lane % 8 == 0; t += 8)
+                                {
+                                    Avx2.GatherVector256(b, Avx.LoadVector256(off + t), 4).Store(dst + lane);
+                                    lane += 8;
+                                    if (lane == nr) { lane = 0; dst += panelStride; }
+                                }
+                            for (; t < hw; t++)
                             {
                                 dst[lane] = b[off[t]];
                                 if (++lane == nr) { lane = 0; dst += panelStride; }
