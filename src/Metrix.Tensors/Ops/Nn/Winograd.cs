@@ -13,6 +13,12 @@ public static partial class Ops
     /// </summary>
     internal static bool WinogradConvolutions { get; set; } = true;
 
+    /// <summary>
+    /// Whether the weight gradient's transforms write the micro-kernel's panels directly (with an 8-row kernel and AVX2),
+    /// rather than row-major matrices for <see cref="Gemm.Multiply"/> to pack (tests and benchmarks compare both).
+    /// </summary>
+    internal static bool PackedWinogradWeightGradient { get; set; } = true;
+
     /// <summary>Whether the Winograd transforms gather 8 tiles at once with AVX2 (tests switch it off to run the scalar path).</summary>
     internal static bool VectorWinogradTransforms { get; set; } = Avx2.IsSupported;
 
@@ -318,16 +324,8 @@ public static partial class Ops
                 var d22 = Avx2.GatherVector256(r2 + 2, index, 4); var d23 = Avx2.GatherVector256(r2 + 3, index, 4);
                 var d30 = Avx2.GatherVector256(r3, index, 4); var d31 = Avx2.GatherVector256(r3 + 1, index, 4);
                 var d32 = Avx2.GatherVector256(r3 + 2, index, 4); var d33 = Avx2.GatherVector256(r3 + 3, index, 4);
-                // Columns first: e_s = Bᵀ·d[:, s].
-                var (e00, e10, e20, e30) = Column(d00, d10, d20, d30);
-                var (e01, e11, e21, e31) = Column(d01, d11, d21, d31);
-                var (e02, e12, e22, e32) = Column(d02, d12, d22, d32);
-                var (e03, e13, e23, e33) = Column(d03, d13, d23, d33);
-                float* d = dst + (long)(u / width) * panelStride + u % width;
-                Row(e00, e01, e02, e03, d, xiStride);
-                Row(e10, e11, e12, e13, d + 4 * xiStride, xiStride);
-                Row(e20, e21, e22, e23, d + 8 * xiStride, xiStride);
-                Row(e30, e31, e32, e33, d + 12 * xiStride, xiStride);
+                StoreInputTransform(d00, d01, d02, d03, d10, d11, d12, d13, d20, d21, d22, d23, d30, d31, d32, d33,
+                    dst + (long)(u / width) * panelStride + u % width, xiStride);
             }
             return;
         }
@@ -353,10 +351,21 @@ public static partial class Ops
                 d[(4 * a + 3) * xiStride] = f1 - f3;
             }
         }
+    }
 
-        static (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) Column(
-            Vector256<float> d0, Vector256<float> d1, Vector256<float> d2, Vector256<float> d3) =>
-            (d0 - d2, d1 + d2, d2 - d1, d1 - d3);
+    /// <summary>V = Bᵀ·d·B of eight 4×4 patches held as 16 vectors d_rs (row r, column s); element ξ stored at d + ξ·xiStride.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreInputTransform(
+        Vector256<float> d00, Vector256<float> d01, Vector256<float> d02, Vector256<float> d03,
+        Vector256<float> d10, Vector256<float> d11, Vector256<float> d12, Vector256<float> d13,
+        Vector256<float> d20, Vector256<float> d21, Vector256<float> d22, Vector256<float> d23,
+        Vector256<float> d30, Vector256<float> d31, Vector256<float> d32, Vector256<float> d33, float* d, long xiStride)
+    {
+        // Columns first: e_s = Bᵀ·d[:, s] = (d0 − d2, d1 + d2, d2 − d1, d1 − d3); then each row e_a·B the same way.
+        Row(d00 - d20, d01 - d21, d02 - d22, d03 - d23, d, xiStride);
+        Row(d10 + d20, d11 + d21, d12 + d22, d13 + d23, d + 4 * xiStride, xiStride);
+        Row(d20 - d10, d21 - d11, d22 - d12, d23 - d13, d + 8 * xiStride, xiStride);
+        Row(d10 - d30, d11 - d31, d12 - d32, d13 - d33, d + 12 * xiStride, xiStride);
 
         static void Row(Vector256<float> f0, Vector256<float> f1, Vector256<float> f2, Vector256<float> f3, float* d, long xiStride)
         {
@@ -364,6 +373,62 @@ public static partial class Ops
             (f1 + f2).Store(d + xiStride);
             (f2 - f1).Store(d + 2 * xiStride);
             (f1 - f3).Store(d + 3 * xiStride);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="InputTransform"/> with 8 channels in the vector lanes instead of 8 tiles: for tiles u &lt;
+    /// <paramref name="tiles"/>, lane l's patch starts at origin + offsets[u] + channels[l] (each lane's offset in floats
+    /// from the first channel's plane); V of tile u at dst + u·<paramref name="tileStride"/>, element ξ a further
+    /// ξ·xiStride on — the weight gradient's B panels, whose lanes are input channels.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void InputTransformChannels(float* origin, Vector256<int> channels, int wp, int* offsets, int tiles, float* dst, long xiStride, int tileStride)
+    {
+        for (int u = 0; u < tiles; u++)
+        {
+            float* r0 = origin + offsets[u], r1 = r0 + wp, r2 = r1 + wp, r3 = r2 + wp;
+            StoreInputTransform(
+                Avx2.GatherVector256(r0, channels, 4), Avx2.GatherVector256(r0 + 1, channels, 4), Avx2.GatherVector256(r0 + 2, channels, 4), Avx2.GatherVector256(r0 + 3, channels, 4),
+                Avx2.GatherVector256(r1, channels, 4), Avx2.GatherVector256(r1 + 1, channels, 4), Avx2.GatherVector256(r1 + 2, channels, 4), Avx2.GatherVector256(r1 + 3, channels, 4),
+                Avx2.GatherVector256(r2, channels, 4), Avx2.GatherVector256(r2 + 1, channels, 4), Avx2.GatherVector256(r2 + 2, channels, 4), Avx2.GatherVector256(r2 + 3, channels, 4),
+                Avx2.GatherVector256(r3, channels, 4), Avx2.GatherVector256(r3 + 1, channels, 4), Avx2.GatherVector256(r3 + 2, channels, 4), Avx2.GatherVector256(r3 + 3, channels, 4),
+                dst + (long)u * tileStride, xiStride);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="OutputGradientTransform"/> with 8 output channels in the lanes (each lane's offset in floats from the first
+    /// channel's plane in <paramref name="channels"/>): ∂M of tile u at dst + u·<paramref name="tileStride"/> + ξ·xiStride —
+    /// the weight gradient's A panels, whose lanes are output channels.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void OutputGradientTransformChannels(float* origin, Vector256<int> channels, int wg, int* offsets, int tiles, float* dst, long xiStride, int tileStride)
+    {
+        for (int u = 0; u < tiles; u++)
+        {
+            float* p = origin + offsets[u];
+            StoreOutputGradientTransform(Avx2.GatherVector256(p, channels, 4), Avx2.GatherVector256(p + 1, channels, 4),
+                Avx2.GatherVector256(p + wg, channels, 4), Avx2.GatherVector256(p + wg + 1, channels, 4), dst + (long)u * tileStride, xiStride);
+        }
+    }
+
+    /// <summary>∂M = A·∂Y·Aᵀ of eight 2×2 output-gradient tiles held as 4 vectors; element ξ stored at d + ξ·xiStride.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreOutputGradientTransform(Vector256<float> g00, Vector256<float> g01, Vector256<float> g10, Vector256<float> g11, float* d, long xiStride)
+    {
+        // Columns: r_a = (A·∂Y)[a, :] for a = 0..3, then rows: ∂M[a, :] = r_a·Aᵀ.
+        Row(g00, g01, d, xiStride);
+        Row(g00 + g10, g01 + g11, d + 4 * xiStride, xiStride);
+        Row(g00 - g10, g01 - g11, d + 8 * xiStride, xiStride);
+        Row(-g10, -g11, d + 12 * xiStride, xiStride);
+
+        static void Row(Vector256<float> r0, Vector256<float> r1, float* d, long xiStride)
+        {
+            r0.Store(d);
+            (r0 + r1).Store(d + xiStride);
+            (r0 - r1).Store(d + 2 * xiStride);
+            (-r1).Store(d + 3 * xiStride);
         }
     }
 
@@ -503,15 +568,25 @@ public static partial class Ops
         int hp = 2 * tilesAll.TilesH + 2, wp = 2 * tilesAll.TilesW + 2;
         int hg = 2 * tilesAll.TilesH, wg = 2 * tilesAll.TilesW;
         bool padGy = hg != h || wg != w;
+        // With an 8-row micro-kernel the transforms write the GEMM's panels themselves (channels in the vector lanes):
+        // ∂M as A panels [ξ][o/8][tile][8], V as B panels [ξ][c/nr][tile][nr], multiplied by the micro-kernel directly.
+        var kernel = Gemm.Kernel;
+        int nr = kernel.Nr;
+        // Channels in the lanes gather from 8 planes at once, which stays in cache on small maps only (on ResNet-50's 56×56
+        // maps at 224 px it measured 10 % slower than the row-major products; on ResNet-18's 16×16 at 64 px, 12 % faster).
+        bool packed = PackedWinogradWeightGradient && VectorWinogradTransforms && kernel.Mr == 8 && nr % 8 == 0 && hp * wp <= 1024;
+        int cPanels = (cin + nr - 1) / nr, oPanels = (cout + 7) / 8, cPad = cPanels * nr, oPad = oPanels * 8;
         long perImageFloats = 16L * (cin + cout) * perImage;
         int chunkImages = (int)Math.Clamp(WinogradWeightChunkFloats / Math.Max(1, perImageFloats), 1, n);
         int chunkTilesMax = chunkImages * perImage, ld = (chunkTilesMax + 7) / 8 * 8;
         float[] padArray = BufferPool.Rent(checked(n * cin * hp * wp), zero: false);
         float[]? gyPadArray = padGy ? BufferPool.Rent(checked(n * cout * hg * wg), zero: false) : null;
-        long vXi = Skewed((long)cin * ld), gmXi = Skewed((long)cout * ld);
+        long vXi = Skewed(packed ? (long)cPanels * chunkTilesMax * nr : (long)cin * ld);
+        long gmXi = Skewed(packed ? (long)oPanels * chunkTilesMax * 8 : (long)cout * ld);
         float[] vArray = BufferPool.Rent(checked((int)(16 * vXi)), zero: false);
         float[] gmArray = BufferPool.Rent(checked((int)(16 * gmXi)), zero: false);
-        float[] guArray = BufferPool.Rent(16 * cout * cin, zero: false);
+        int guRows = packed ? oPad : cout, guCols = packed ? cPad : cin;
+        float[] guArray = BufferPool.Rent(16 * guRows * guCols, zero: false);
         var offsets = tilesAll.PatchOffsets(cin, 1, 8);
         var gyOffsets = tilesAll.PatchOffsets(cout, 0, 8);
         try
@@ -526,6 +601,12 @@ public static partial class Ops
                 for (int n0 = 0; n0 < n; n0 += chunkImages)
                 {
                     int t0 = n0 * perImage, tiles = Math.Min(chunkImages, n - n0) * perImage, groups = (tiles + 7) / 8;
+                    if (packed)
+                    {
+                        PackedWeightProducts(kernel, (float*)xs, hp * wp, cin, wp, (int*)op + t0, (float*)gs, hg * wg, cout, wg, (int*)gop + t0,
+                            tiles, chunkTilesMax, v, vXi, gm, gmXi, gu, oPad, cPad, first: n0 == 0);
+                        continue;
+                    }
                     // V[ξ][c][t] and ∂M[ξ][o][t], row-major over the chunk's tiles; parallel over channels.
                     Workers.For(cin + cout, Math.Max(1, 2048 / Math.Max(1, tiles)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
                     {
@@ -550,7 +631,7 @@ public static partial class Ops
                                 beta, (float*)gup + (long)xi * cout * cin, cin);
                     });
                 }
-                InverseFilterTransform(gu, cout, cin, gw, accumulate);
+                InverseFilterTransform(gu, cout, cin, guRows * guCols, guCols, gw, accumulate);
             }
         }
         finally
@@ -579,12 +660,7 @@ public static partial class Ops
                 var g01 = Avx2.GatherVector256(plane + 1, index, 4);
                 var g10 = Avx2.GatherVector256(plane + wg, index, 4);
                 var g11 = Avx2.GatherVector256(plane + wg + 1, index, 4);
-                // Columns: r_a = (A·∂Y)[a, :] for a = 0..3, then rows: ∂M[a, :] = r_a·Aᵀ.
-                float* d = dst + u;
-                Row(g00, g01, d, xiStride);
-                Row(g00 + g10, g01 + g11, d + 4 * xiStride, xiStride);
-                Row(g00 - g10, g01 - g11, d + 8 * xiStride, xiStride);
-                Row(-g10, -g11, d + 12 * xiStride, xiStride);
+                StoreOutputGradientTransform(g00, g01, g10, g11, dst + u, xiStride);
             }
             return;
         }
@@ -599,14 +675,6 @@ public static partial class Ops
             ScalarRow(-g10, -g11, d + 12 * xiStride, xiStride);
         }
 
-        static void Row(Vector256<float> r0, Vector256<float> r1, float* d, long xiStride)
-        {
-            r0.Store(d);
-            (r0 + r1).Store(d + xiStride);
-            (r0 - r1).Store(d + 2 * xiStride);
-            (-r1).Store(d + 3 * xiStride);
-        }
-
         static void ScalarRow(float r0, float r1, float* d, long xiStride)
         {
             d[0] = r0;
@@ -616,18 +684,67 @@ public static partial class Ops
         }
     }
 
-    /// <summary>∂w[o, c] (+)= Gᵀ·∂U[o, c]·G (3×3 from 4×4), ∂U element ξ of (o, c) at gu[(ξ·Cout + o)·Cin + c].</summary>
-    private static unsafe void InverseFilterTransform(float* gu, int cout, int cin, float* gw, bool accumulate)
+    /// <summary>
+    /// ∂U[ξ] (+)= ∂M[ξ]·V[ξ]ᵀ over <paramref name="tiles"/> tiles for the 16 ξ, with the transforms writing the
+    /// micro-kernel's panels: ∂M of 8 output channels per A panel, V of nr input channels per B panel, channels in the
+    /// vector lanes (the lanes past the last channel repeat it, and land in padding rows and columns of ∂U). Parallel
+    /// over channel groups for the transforms, then over (ξ, output panel) for the products, each summed over the tiles in
+    /// depth steps of <see cref="Gemm.KC"/>. ∂U is [16][oPad][cPad]; <paramref name="first"/> overwrites it.
+    /// </summary>
+    private static unsafe void PackedWeightProducts(IGemmKernel kernel, float* x, int xPlane, int cin, int wp, int* offsets,
+        float* gy, int gyPlane, int cout, int wg, int* gyOffsets, int tiles, int tileStride,
+        float* v, long vXi, float* gm, long gmXi, float* gu, int oPad, int cPad, bool first)
+    {
+        int nr = kernel.Nr, cGroups = cPad / 8, oGroups = oPad / 8, oPanels = oPad / 8, cPanels = cPad / nr;
+        nint xs = (nint)x, gs = (nint)gy, vp = (nint)v, gmp = (nint)gm, gup = (nint)gu, op = (nint)offsets, gop = (nint)gyOffsets;
+        Workers.For(cGroups + oGroups, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
+        {
+            for (int unit = s; unit < e; unit++)
+            {
+                bool input = unit < cGroups;
+                int c0 = (input ? unit : unit - cGroups) * 8, channels = input ? cin : cout, plane = input ? xPlane : gyPlane;
+                int baseChannel = Math.Min(c0, channels - 1);
+                var lanes = Vector256.Create(
+                    (Math.Min(c0, channels - 1) - baseChannel) * plane, (Math.Min(c0 + 1, channels - 1) - baseChannel) * plane,
+                    (Math.Min(c0 + 2, channels - 1) - baseChannel) * plane, (Math.Min(c0 + 3, channels - 1) - baseChannel) * plane,
+                    (Math.Min(c0 + 4, channels - 1) - baseChannel) * plane, (Math.Min(c0 + 5, channels - 1) - baseChannel) * plane,
+                    (Math.Min(c0 + 6, channels - 1) - baseChannel) * plane, (Math.Min(c0 + 7, channels - 1) - baseChannel) * plane);
+                if (input)
+                    InputTransformChannels((float*)xs + (long)baseChannel * plane, lanes, wp, (int*)op, tiles,
+                        (float*)vp + ((long)(c0 / nr) * tileStride) * nr + c0 % nr, vXi, nr);
+                else
+                    OutputGradientTransformChannels((float*)gs + (long)baseChannel * plane, lanes, wg, (int*)gop, tiles,
+                        (float*)gmp + (long)(c0 / 8) * tileStride * 8, gmXi, 8);
+            }
+        });
+        Workers.For(16 * oPanels, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
+        {
+            for (int unit = s; unit < e; unit++)
+            {
+                int xi = unit / oPanels, panel = unit % oPanels;
+                float* a = (float*)gmp + xi * gmXi + (long)panel * tileStride * 8;
+                for (int cp = 0; cp < cPanels; cp++)
+                {
+                    float* b = (float*)vp + xi * vXi + (long)cp * tileStride * nr;
+                    float* c = (float*)gup + ((long)xi * oPad + panel * 8) * cPad + cp * nr;
+                    for (int k0 = 0; k0 < tiles; k0 += Gemm.KC)
+                        kernel.Run(Math.Min(Gemm.KC, tiles - k0), a + (long)k0 * 8, b + (long)k0 * nr, c, cPad, 1f, first && k0 == 0 ? 0f : 1f);
+                }
+            }
+        });
+    }
+
+    /// <summary>∂w[o, c] (+)= Gᵀ·∂U[o, c]·G (3×3 from 4×4), ∂U element ξ of (o, c) at gu[ξ·xiStride + o·rowStride + c].</summary>
+    private static unsafe void InverseFilterTransform(float* gu, int cout, int cin, long xiStride, int rowStride, float* gw, bool accumulate)
     {
         nint up = (nint)gu, wp = (nint)gw;
         Workers.For(cout, Math.Max(1, 4096 / Math.Max(1, cin)), (o0, o1) =>
         {
             float* t = stackalloc float[12];
-            long xiStride = (long)cout * cin;
             for (int o = o0; o < o1; o++)
                 for (int c = 0; c < cin; c++)
                 {
-                    float* src = (float*)up + (long)o * cin + c;
+                    float* src = (float*)up + (long)o * rowStride + c;
                     // t = Gᵀ·∂U (3×4), then ∂w = t·G (3×3); Gᵀ rows: [1, ½, ½, 0], [0, ½, −½, 0], [0, ½, ½, 1].
                     for (int b = 0; b < 4; b++)
                     {

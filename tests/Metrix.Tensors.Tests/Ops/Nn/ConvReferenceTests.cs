@@ -78,6 +78,9 @@ public sealed class ConvReferenceTests
         {
             Ops.WinogradConvolutions = true;
             Conv2d_matches_direct_loops(n, c, h, w, o, 3, 1, 1, wide: true);
+            Ops.PackedWinogradWeightGradient = false; // the row-major weight-gradient products, as with 6-row kernels
+            Conv2d_matches_direct_loops(n, c, h, w, o, 3, 1, 1, wide: true);
+            Ops.PackedWinogradWeightGradient = true;
             Ops.WinogradConvolutions = false;
             Conv2d_matches_direct_loops(n, c, h, w, o, 3, 1, 1, wide: true);
             Ops.DenseSmallMapConvolutions = false;
@@ -88,6 +91,7 @@ public sealed class ConvReferenceTests
             Ops.VectorWinogradTransforms = saved;
             Ops.WinogradConvolutions = savedOn;
             Ops.DenseSmallMapConvolutions = true;
+            Ops.PackedWinogradWeightGradient = true;
         }
     }
 
