@@ -17,7 +17,7 @@ public sealed class ReproduceCommand : Command
     private readonly Option<string> _dataset = Flags.Text("dataset", $"Dataset: {string.Join(", ", TrainOptions.Datasets)}", Release.Dataset);
     private readonly Option<string> _dataRoot = Flags.Text("data_root", "Folder holding the datasets", Release.DataRoot);
     private readonly Option<string> _saveRoot = Flags.Text("save_root", "Where the run directories are created", Release.SaveRoot);
-    private readonly Option<string> _loss = Flags.Text("loss", $"Loss: {string.Join(", ", LossFactory.Names)}", Release.Loss);
+    private readonly Option<string?> _loss = Flags.OptionalText("loss", $"Loss: {string.Join(", ", LossFactory.Names)} (default: the dataset's: {TrainDefaults.Emoji.Loss} for emoji, {TrainDefaults.Release.Loss} otherwise)");
     private readonly Option<string> _modes = Flags.Text("modes", $"Comma-separated modes to compare: {string.Join(", ", TrainOptions.Modes)}", "baseline,feature");
     private readonly Option<string> _seeds = Flags.Text("seeds", "Comma-separated seeds; each mode runs once per seed", "1");
     private readonly Option<int?> _numEpochs = Flags.OptionalInt("num_epochs", "Epochs (default: the dataset's)");
@@ -55,6 +55,7 @@ public sealed class ReproduceCommand : Command
 
         var results = new Dictionary<string, List<IReadOnlyDictionary<string, double>>>();
         string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        string loss = parse.GetValue(_loss) ?? TrainDefaults.For(parse.GetValue(_dataset)!).Loss;
         foreach (var mode in modes)
         {
             results[mode] = [];
@@ -66,7 +67,7 @@ public sealed class ReproduceCommand : Command
                     Dataset = parse.GetValue(_dataset)!,
                     DataRoot = parse.GetValue(_dataRoot)!,
                     SaveRoot = parse.GetValue(_saveRoot)!,
-                    Loss = parse.GetValue(_loss)!,
+                    Loss = loss,
                     Mode = mode,
                     Seed = seed,
                     NumEpochs = parse.GetValue(_numEpochs),
@@ -91,7 +92,7 @@ public sealed class ReproduceCommand : Command
                 results[mode].Add(last);
             }
         }
-        context.Output.Write(Table(results, parse.GetValue(_dataset)!, parse.GetValue(_loss)!, seeds.Count));
+        context.Output.Write(Table(results, parse.GetValue(_dataset)!, loss, seeds.Count));
         return ExitCodes.Success;
     }
 

@@ -32,7 +32,7 @@ public sealed class TrainCommand : Command
     private readonly Option<string> _saveRoot = Flags.Text("save_root", "Where run directories are created", Release.SaveRoot);
     private readonly Option<double?> _lr = Flags.OptionalDouble("lr", $"Learning rate; proxies train at 100× {DatasetDefault(d => d.Lr)}");
     private readonly Option<double> _weightDecay = Flags.Double("weight_decay", "Weight decay", Release.WeightDecay);
-    private readonly Option<string> _loss = Flags.Text("loss", $"Loss: {string.Join(", ", LossFactory.Names)}", Release.Loss);
+    private readonly Option<string?> _loss = Flags.OptionalText("loss", $"Loss: {string.Join(", ", LossFactory.Names)} {DatasetDefault(d => d.Loss)}");
     private readonly Option<int?> _imagesPerClass = Flags.OptionalInt("images_per_class", $"Images of each class in a balanced batch (sop, inshop, emoji) {DatasetDefault(d => d.ImagesPerClass)}");
     private readonly Option<Toggle> _saveModel = Flags.Bool("save_model", "Keep the best checkpoint by Recall@1; bare, or true/false/1/0/on/off (the last checkpoint is always kept)", Release.SaveModel, bare: true);
     private readonly Option<string> _mode = Flags.Text("mode", $"Mixup: {string.Join(", ", TrainOptions.Modes)} (feature is Metrix)", Release.Mode);
@@ -85,7 +85,7 @@ public sealed class TrainCommand : Command
         SaveRoot = parse.GetValue(_saveRoot)!,
         Lr = parse.GetValue(_lr),
         WeightDecay = parse.GetValue(_weightDecay),
-        Loss = parse.GetValue(_loss)!,
+        Loss = parse.GetValue(_loss) ?? TrainDefaults.For(parse.GetValue(_dataset)!).Loss,
         ImagesPerClass = parse.GetValue(_imagesPerClass),
         SaveModel = parse.GetValue(_saveModel).On,
         Mode = parse.GetValue(_mode)!,

@@ -11,13 +11,23 @@ public sealed class TrainCommandTests
 
         Assert.Equal("emoji", o.Dataset);
         Assert.Equal("feature", o.Mode);
-        Assert.Equal("contrastive", o.Loss);
+        Assert.Equal(TrainDefaults.Emoji.Loss, o.Loss);
         Assert.Equal("./datasets", o.DataRoot);
         Assert.Equal("./runs", o.SaveRoot);
         Assert.Equal(TrainDefaults.Emoji.Model, o.Model);
         Assert.Equal(TrainDefaults.Emoji.ImageSize, o.ImageSize);
         Assert.Equal(TrainDefaults.Emoji.NumEpochs, o.NumEpochs);
         Assert.Equal("none", o.Pretrained);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "multisimilarity")]
+    [InlineData(new[] { "--loss", "contrastive" }, "contrastive")]
+    [InlineData(new[] { "--dataset", "cub" }, "contrastive")]
+    [InlineData(new[] { "--dataset", "sop", "--loss", "proxyanchor" }, "proxyanchor")]
+    public void The_loss_defaults_by_dataset_and_a_given_loss_wins(string[] args, string expected)
+    {
+        Assert.Equal(expected, CliRun.ParseTrain(args).Resolve().Loss);
     }
 
     [Fact]
@@ -156,7 +166,7 @@ public sealed class TrainCommandTests
         Assert.Contains("[default: ./datasets]", output, StringComparison.Ordinal);
         Assert.Contains("[default: ./runs]", output, StringComparison.Ordinal);
         Assert.Contains("[default: feature]", output, StringComparison.Ordinal);
-        Assert.Contains("[default: contrastive]", output, StringComparison.Ordinal);
+        Assert.Contains("(default: multisimilarity for emoji, contrastive otherwise)", output, StringComparison.Ordinal);
         Assert.Contains("(default: resnet18 for emoji, resnet50 otherwise)", output, StringComparison.Ordinal);
         Assert.Contains("(default: 64 for emoji, 224 otherwise)", output, StringComparison.Ordinal);
         Assert.Contains("unused", output, StringComparison.Ordinal);
