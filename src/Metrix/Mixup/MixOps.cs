@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Metrix.Tensors;
 
 namespace Metrix.Mixup;
@@ -47,86 +48,144 @@ public static class MixOps
     /// is linear (pooled once, then mixed); the max is taken over the mixed values on the fly and its
     /// position remembered, so the backward routes λ·g and (1 − λ)·g to that position of both maps.
     /// </summary>
+    /// <remarks>
+    /// The maps are first laid out tap-major, [N, H·W, C], so that both passes run over channels in vectors: the
+    /// forward keeps a running maximum and its tap per channel, the backward adds each mix's gradient to the chosen
+    /// tap of both maps with a mask per tap (parallel over channel ranges, mixes in order: deterministic).
+    /// </remarks>
     public static unsafe Tensor MixedPool(Tensor features, int[] i, int[] j, float lambda)
     {
         if (features.Rank != 4) throw new ArgumentException($"MixedPool expects [N,C,H,W]; got {Shapes.Format(features.Shape)}");
         int n = features.Dim(0), c = features.Dim(1), hw = features.Dim(2) * features.Dim(3), mixes = i.Length;
-        var avg = new float[n * c];
-        float* fp = features.Pointer;
-        nint fn = (nint)fp;
-        Workers.For(n * c, 256, (s, e) =>
-        {
-            for (int p = s; p < e; p++)
-                avg[p] = System.Numerics.Tensors.TensorPrimitives.Sum(new ReadOnlySpan<float>((float*)fn + (long)p * hw, hw)) / hw;
-        });
-        var y = Tensor.Empty(mixes, c);
-        // Arg-max positions as int bits in a pooled tensor: recycled with the step's activations.
-        var argT = Tensor.Empty(mixes * c);
-        int* arg = (int*)argT.Pointer;
-        float* yp = y.Pointer;
-        nint yn = (nint)yp;
         float mu = 1 - lambda;
-        int width = c * hw;
-        Workers.For(mixes, 16, (m0, m1) =>
+        // Tap-major copy of the maps and the per-channel averages.
+        var tapMajor = Tensor.Empty(n * hw * c);
+        var avgT = Tensor.Empty(n * c);
+        nint fn = (nint)features.Pointer, tn = (nint)tapMajor.Pointer, an = (nint)avgT.Pointer;
+        Workers.For(n, 1, (n0, n1) =>
         {
-            // One image's mixed maps at a time: λ·F[i] + (1 − λ)·F[j] as a vector pass, then the max of each channel.
-            float[] mixedRow = new float[width];
-            for (int m = m0; m < m1; m++)
+            for (int img = n0; img < n1; img++)
             {
-                var row = mixedRow.AsSpan();
-                System.Numerics.Tensors.TensorPrimitives.Multiply(new ReadOnlySpan<float>((float*)fn + (long)i[m] * width, width), lambda, row);
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>((float*)fn + (long)j[m] * width, width), mu, row, row);
+                float* src = (float*)fn + (long)img * c * hw, dst = (float*)tn + (long)img * hw * c, avg = (float*)an + (long)img * c;
                 for (int ch = 0; ch < c; ch++)
                 {
-                    var taps = row.Slice(ch * hw, hw);
-                    float best = taps[0];
-                    int bestT = 0;
-                    for (int t = 1; t < taps.Length; t++)
+                    float sum = 0;
+                    for (int t = 0; t < hw; t++)
                     {
-                        float v = taps[t];
-                        bool take = v > best;
-                        best = take ? v : best;
-                        bestT = take ? t : bestT;
+                        float v = src[ch * hw + t];
+                        dst[t * c + ch] = v;
+                        sum += v;
                     }
-                    arg[m * c + ch] = bestT;
-                    ((float*)yn)[(long)m * c + ch] = best + lambda * avg[i[m] * c + ch] + mu * avg[j[m] * c + ch];
+                    avg[ch] = sum / hw;
+                }
+            }
+        });
+        var y = Tensor.Empty(mixes, c);
+        // Arg-max taps as int bits in a pooled tensor: recycled with the step's activations.
+        var argT = Tensor.Empty(mixes * c);
+        nint yn = (nint)y.Pointer, argn = (nint)argT.Pointer;
+        Workers.For(mixes, 16, (m0, m1) =>
+        {
+            var vl = Vector256.Create(lambda);
+            var vm = Vector256.Create(mu);
+            for (int m = m0; m < m1; m++)
+            {
+                float* fi = (float*)tn + (long)i[m] * hw * c, fj = (float*)tn + (long)j[m] * hw * c;
+                float* ai = (float*)an + (long)i[m] * c, aj = (float*)an + (long)j[m] * c;
+                float* yr = (float*)yn + (long)m * c;
+                int* arg = (int*)argn + (long)m * c;
+                int ch = 0;
+                for (; ch + 8 <= c; ch += 8)
+                {
+                    var best = vl * Vector256.Load(fi + ch) + vm * Vector256.Load(fj + ch);
+                    var bestT = Vector256<int>.Zero;
+                    for (int t = 1; t < hw; t++)
+                    {
+                        var v = vl * Vector256.Load(fi + t * c + ch) + vm * Vector256.Load(fj + t * c + ch);
+                        var take = Vector256.GreaterThan(v, best);
+                        best = Vector256.ConditionalSelect(take, v, best);
+                        bestT = Vector256.ConditionalSelect(take.AsInt32(), Vector256.Create(t), bestT);
+                    }
+                    (best + vl * Vector256.Load(ai + ch) + vm * Vector256.Load(aj + ch)).Store(yr + ch);
+                    bestT.Store(arg + ch);
+                }
+                for (; ch < c; ch++)
+                {
+                    float best = lambda * fi[ch] + mu * fj[ch];
+                    int bestT = 0;
+                    for (int t = 1; t < hw; t++)
+                    {
+                        float v = lambda * fi[t * c + ch] + mu * fj[t * c + ch];
+                        if (v > best) { best = v; bestT = t; }
+                    }
+                    yr[ch] = best + lambda * ai[ch] + mu * aj[ch];
+                    arg[ch] = bestT;
                 }
             }
         });
         return Autograd.Record(y, "mixed_pool", (g, grads) =>
         {
-            GC.KeepAlive(argT);
-            var gf = features.ZerosLike();
-            float* gp = g.Pointer, gfp = gf.Pointer;
-            nint gpn = (nint)gp, gfn = (nint)gfp;
+            GC.KeepAlive(tapMajor);
+            var gTap = Tensor.Zeros(n * hw * c);
+            var gAvgT = Tensor.Zeros(n * c);
+            nint gpn = (nint)g.Pointer, gtn = (nint)gTap.Pointer, gan = (nint)gAvgT.Pointer;
             // Parallel over channel ranges: every write of a channel stays in its range (deterministic); within a
-            // range the mixes run in order, so consecutive writes fall in the same images' maps.
-            var gAvg = new float[n * c];
-            Workers.For(c, 1, (c0, c1) =>
+            // range the mixes run in order.
+            Workers.For(c, 16, (c0, c1) =>
             {
+                var vl = Vector256.Create(lambda);
+                var vm = Vector256.Create(mu);
                 for (int m = 0; m < mixes; m++)
                 {
                     int im = i[m], jm = j[m];
                     float* gRow = (float*)gpn + (long)m * c;
-                    float* fi = (float*)gfn + (long)im * c * hw, fj = (float*)gfn + (long)jm * c * hw;
-                    for (int ch = c0; ch < c1; ch++)
+                    int* arg = (int*)argn + (long)m * c;
+                    float* ti = (float*)gtn + (long)im * hw * c, tj = (float*)gtn + (long)jm * hw * c;
+                    float* gi = (float*)gan + (long)im * c, gj = (float*)gan + (long)jm * c;
+                    int ch = c0;
+                    // A mask per tap pays on small maps (ResNet's 2×2 layer-4 maps at 64 px); on large maps, one scalar
+                    // add at the chosen tap is cheaper than a masked add at every tap.
+                    for (; hw <= 8 && ch + 8 <= c1; ch += 8)
+                    {
+                        var gv = Vector256.Load(gRow + ch);
+                        var a = Vector256.Load(arg + ch);
+                        var li = vl * gv;
+                        var lj = vm * gv;
+                        (Vector256.Load(gi + ch) + li).Store(gi + ch);
+                        (Vector256.Load(gj + ch) + lj).Store(gj + ch);
+                        for (int t = 0; t < hw; t++)
+                        {
+                            var mask = Vector256.Equals(a, Vector256.Create(t)).AsSingle();
+                            float* pi = ti + t * c + ch, pj = tj + t * c + ch;
+                            (Vector256.Load(pi) + (li & mask)).Store(pi);
+                            (Vector256.Load(pj) + (lj & mask)).Store(pj);
+                        }
+                    }
+                    for (; ch < c1; ch++)
                     {
                         float gv = gRow[ch];
-                        int t = arg[m * c + ch];
-                        fi[ch * hw + t] += lambda * gv;
-                        fj[ch * hw + t] += mu * gv;
-                        gAvg[im * c + ch] += lambda * gv;
-                        gAvg[jm * c + ch] += mu * gv;
+                        int t = arg[ch];
+                        ti[t * c + ch] += lambda * gv;
+                        tj[t * c + ch] += mu * gv;
+                        gi[ch] += lambda * gv;
+                        gj[ch] += mu * gv;
                     }
                 }
-                for (int img = 0; img < n; img++)
-                    for (int ch = c0; ch < c1; ch++)
+            });
+            // Back to [N, C, H, W], with the average pooling's share spread over the taps.
+            var gf = features.EmptyLike();
+            nint gfn = (nint)gf.Pointer;
+            Workers.For(n, 1, (n0, n1) =>
+            {
+                for (int img = n0; img < n1; img++)
+                {
+                    float* src = (float*)gtn + (long)img * hw * c, dst = (float*)gfn + (long)img * c * hw, ga = (float*)gan + (long)img * c;
+                    for (int ch = 0; ch < c; ch++)
                     {
-                        float ga = gAvg[img * c + ch];
-                        if (ga == 0) continue;
-                        var plane = new Span<float>((float*)gfn + ((long)img * c + ch) * hw, hw);
-                        System.Numerics.Tensors.TensorPrimitives.Add(plane, ga / hw, plane);
+                        float share = ga[ch] / hw;
+                        for (int t = 0; t < hw; t++) dst[ch * hw + t] = src[t * c + ch] + share;
                     }
+                }
             });
             grads.Take(features, gf);
         }, features);

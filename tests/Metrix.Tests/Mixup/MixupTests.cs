@@ -87,6 +87,27 @@ public sealed class MixupTests
     }
 
     [Theory]
+    [InlineData(5, 19, 2, 2)] // vectors of 8 channels and a tail, the masked backward (4 taps)
+    [InlineData(4, 17, 3, 3)] // 9 taps: the scalar backward
+    [InlineData(3, 16, 1, 2)]
+    public void Mixed_pool_matches_materialised_mixes_on_vector_widths(int n, int c, int h, int w)
+    {
+        var rng = new Rng(9);
+        var f = rng.Normal([n, c, h, w]).RequireGrad();
+        int[] i = [0, 1, n - 1, 2, 0, 1], j = [2, n - 1, 0, 0, 1, 2];
+        float lambda = 0.6f;
+        var fused = MixOps.MixedPool(f, i, j, lambda);
+        var explicitPool = EmbeddingNet.Pool(MixOps.MixRows(f, i, j, lambda));
+        TensorAssert.Close(explicitPool, fused, 1e-5, 1e-6);
+        var gy = rng.Normal([i.Length, c]);
+        fused.Backward(gy);
+        var fusedGrad = f.Grad!.ToArray();
+        f.Grad = null;
+        EmbeddingNet.Pool(MixOps.MixRows(f, i, j, lambda)).Backward(gy);
+        TensorAssert.Close(f.Grad!.ToArray(), fusedGrad, 1e-5, 1e-6);
+    }
+
+    [Theory]
     [InlineData(MixMode.Baseline)]
     [InlineData(MixMode.Embed)]
     [InlineData(MixMode.Feature)]
