@@ -23,7 +23,7 @@ public static partial class Ops
     internal static bool VectorWinogradTransforms { get; set; } = Avx2.IsSupported;
 
     /// <summary>Floats a tile block's transformed input aims at (16 · C · tiles), so that it stays in the L2 cache.</summary>
-    internal static int WinogradBlockFloats = 1 << 17;
+    private const int WinogradBlockFloats = 1 << 17;
 
     /// <summary>Most floats of the weight gradient's transformed input and output gradient together, per chunk of images.</summary>
     internal const long DefaultWinogradWeightChunkFloats = 1L << 24;
