@@ -275,27 +275,8 @@ public static partial class Ops
     }
 
     /// <summary>padded[n, c, pad + h, pad + w] = x[n, c, h, w], zero borders: [N, C, H + 2pad, W + 2pad].</summary>
-    private static unsafe void Pad(ConvGeometry g, float* x, float* padded)
-    {
-        nint xp = (nint)x, pp = (nint)padded;
-        Workers.For(g.N * g.C, Math.Max(1, 16384 / (g.PaddedH * g.PaddedW)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
-        {
-            int wp = g.PaddedW, pad = g.Padding;
-            for (int plane = s; plane < e; plane++)
-            {
-                float* src = (float*)xp + (long)plane * g.H * g.W;
-                float* dst = (float*)pp + (long)plane * g.PaddedH * wp;
-                RowKernels.Zero(dst, pad * wp + pad);
-                for (int h = 0; h < g.H; h++)
-                {
-                    RowKernels.Copy(src + h * g.W, dst + (pad + h) * wp + pad, g.W);
-                    // The right border of this row and the left border of the next are contiguous.
-                    RowKernels.Zero(dst + (pad + h) * wp + pad + g.W, 2 * pad);
-                }
-                RowKernels.Zero(dst + (pad + g.H) * wp + pad, pad * wp - pad);
-            }
-        });
-    }
+    private static unsafe void Pad(ConvGeometry g, float* x, float* padded) =>
+        PadPlanes(x, g.N * g.C, g.H, g.W, padded, g.PaddedH, g.PaddedW, g.Padding);
 
     /// <summary>dx[n, c, h, w] += padded[n, c, pad + h, pad + w]: the interior of the padded gradient.</summary>
     private static unsafe void Unpad(ConvGeometry g, float* padded, float* dx)
