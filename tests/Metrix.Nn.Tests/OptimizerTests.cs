@@ -38,6 +38,24 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void Cosine_schedule_anneals_every_group_from_its_initial_rate()
+    {
+        // torch.optim.lr_scheduler.CosineAnnealingLR(T_max=4, eta_min=0) on lr 0.1 gives 0.1, 0.0853553, 0.05, 0.0146447.
+        var p = Tensor.Persistent(1).RequireGrad();
+        ParamGroup[] groups = [new("body", [p], 0.1, 0), new("loss", [p], 10, 0)];
+        var schedule = new CosineLR(new Sgd(groups, momentum: 0), 4);
+        double[] expected = [0.1, 0.0853553390593, 0.05, 0.0146446609407];
+        for (int epoch = 0; epoch < 4; epoch++)
+        {
+            schedule.SetEpoch(epoch);
+            Assert.Equal(expected[epoch], groups[0].Lr, 12);
+            Assert.Equal(100 * expected[epoch], groups[1].Lr, 10);
+        }
+        schedule.SetEpoch(1);
+        Assert.Equal(expected[1], groups[0].Lr, 12);
+    }
+
+    [Fact]
     public void State_round_trip_continues_identically()
     {
         Tensor Param() { var t = Tensor.Persistent(3).RequireGrad(); t.Span.Fill(1f); return t; }

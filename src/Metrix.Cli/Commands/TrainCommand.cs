@@ -29,6 +29,8 @@ public sealed class TrainCommand : Command
     private readonly Option<int?> _warm = Flags.OptionalInt("warm", $"Epochs training only the embedding layer and loss parameters {DatasetDefault(d => d.Warm)}");
     private readonly Option<int?> _lrDecayStep = Flags.OptionalInt("lr_decay_step", $"StepLR step in epochs {DatasetDefault(d => d.LrDecayStep)}");
     private readonly Option<double> _lrDecayGamma = Flags.Double("lr_decay_gamma", "StepLR factor", Release.LrDecayGamma);
+    private readonly Option<string?> _lrSchedule = Flags.OptionalText("lr_schedule", $"Learning-rate schedule: step (StepLR by --lr_decay_step and --lr_decay_gamma) or cosine (annealed to zero over --num_epochs) {DatasetDefault(d => d.LrSchedule)}");
+    private readonly Option<double?> _cropScale = Flags.OptionalDouble("crop_scale", $"Smallest training crop as a fraction of the image's area (RandomResizedCrop scale (crop_scale, 1)) {DatasetDefault(d => d.CropScale)}");
     private readonly Option<string> _saveRoot = Flags.Text("save_root", "Where run directories are created", Release.SaveRoot);
     private readonly Option<double?> _lr = Flags.OptionalDouble("lr", $"Learning rate; proxies train at 100× {DatasetDefault(d => d.Lr)}");
     private readonly Option<double> _weightDecay = Flags.Double("weight_decay", "Weight decay", Release.WeightDecay);
@@ -57,7 +59,7 @@ public sealed class TrainCommand : Command
         foreach (var option in new Option[]
                  {
                      _seed, _dataset, _dataRoot, _model, _batchSize, _numWorkers, _embeddingSize, _bnFreeze, _l2Norm, _numEpochs,
-                     _gpuId, _warm, _lrDecayStep, _lrDecayGamma, _saveRoot, _lr, _weightDecay, _loss, _imagesPerClass, _saveModel,
+                     _gpuId, _warm, _lrDecayStep, _lrDecayGamma, _lrSchedule, _cropScale, _saveRoot, _lr, _weightDecay, _loss, _imagesPerClass, _saveModel,
                      _mode, _alpha, _imageSize, _pretrained, _threads, _maxSteps, _evalEvery, _resume, _pairs, _mixWeight,
                      _hardNegatives, _optimizer, _valClasses, _runName,
                  })
@@ -82,6 +84,8 @@ public sealed class TrainCommand : Command
         Warm = parse.GetValue(_warm),
         LrDecayStep = parse.GetValue(_lrDecayStep),
         LrDecayGamma = parse.GetValue(_lrDecayGamma),
+        LrSchedule = parse.GetValue(_lrSchedule),
+        CropScale = parse.GetValue(_cropScale),
         SaveRoot = parse.GetValue(_saveRoot)!,
         Lr = parse.GetValue(_lr),
         WeightDecay = parse.GetValue(_weightDecay),

@@ -184,8 +184,15 @@ public sealed class Adam(IReadOnlyList<ParamGroup> groups, bool decoupled, doubl
     }
 }
 
+/// <summary>A learning-rate schedule set once per epoch from the epoch number alone, so a resumed run gets the same rates.</summary>
+public interface ILrSchedule
+{
+    /// <summary>Sets every group's learning rate for <paramref name="epoch"/> (0-based).</summary>
+    void SetEpoch(int epoch);
+}
+
 /// <summary>StepLR: every group's lr = initial lr · γ^⌊epoch / step⌋, stepped once per epoch.</summary>
-public sealed class StepLR(Optimizer optimizer, int stepSize, double gamma)
+public sealed class StepLR(Optimizer optimizer, int stepSize, double gamma) : ILrSchedule
 {
     /// <summary>Epochs completed.</summary>
     public int Epoch { get; private set; }
@@ -198,6 +205,24 @@ public sealed class StepLR(Optimizer optimizer, int stepSize, double gamma)
     {
         Epoch = epoch;
         foreach (var g in optimizer.Groups) g.Lr = g.InitialLr * Math.Pow(gamma, epoch / Math.Max(1, stepSize));
+    }
+}
+
+/// <summary>
+/// Cosine annealing per epoch (torch's CosineAnnealingLR with T_max = <paramref name="epochs"/> and η_min = 0):
+/// lr = initial lr · (1 + cos(π · epoch / epochs)) / 2, from the initial rate at epoch 0 down towards zero,
+/// the last epoch still training at (1 − cos(π / epochs)) / 2 of it.
+/// </summary>
+public sealed class CosineLR(Optimizer optimizer, int epochs) : ILrSchedule
+{
+    /// <summary>The factor on the initial rate at <paramref name="epoch"/> of <paramref name="epochs"/>.</summary>
+    public static double Factor(int epoch, int epochs) => 0.5 * (1 + Math.Cos(Math.PI * Math.Clamp(epoch, 0, epochs) / Math.Max(1, epochs)));
+
+    /// <inheritdoc/>
+    public void SetEpoch(int epoch)
+    {
+        double factor = Factor(epoch, epochs);
+        foreach (var g in optimizer.Groups) g.Lr = g.InitialLr * factor;
     }
 }
 

@@ -16,14 +16,18 @@ public sealed class BatchLoader
     private readonly int _size, _workers, _prefetch;
     private readonly bool _train;
     private readonly ulong _seed;
+    private readonly double _cropScale;
 
     /// <summary>
     /// A loader of <paramref name="cache"/>'s split at <paramref name="size"/> pixels: <paramref name="train"/>
     /// selects the train pipeline (else eval); <paramref name="workers"/> threads prepare
-    /// <paramref name="prefetch"/> batches ahead.
+    /// <paramref name="prefetch"/> batches ahead; train crops cover at least <paramref name="cropScale"/> of the image's area.
     /// </summary>
-    public BatchLoader(ImageCache cache, int size, bool train, int workers, ulong seed, int prefetch = 3)
+    public BatchLoader(ImageCache cache, int size, bool train, int workers, ulong seed, int prefetch = 3,
+        double cropScale = ImageTransforms.DefaultScaleMin)
     {
+        if (!(cropScale > 0 && cropScale <= 1)) throw new ArgumentOutOfRangeException(nameof(cropScale), $"the smallest crop area must lie in (0, 1]; got {cropScale}");
+        _cropScale = cropScale;
         if (size < 8) throw new ArgumentOutOfRangeException(nameof(size), $"image size must be at least 8 pixels; got {size}");
         _cache = cache;
         _size = size;
@@ -106,7 +110,7 @@ public sealed class BatchLoader
                 var image = _cache.Get(indices[i]);
                 var destination = images.Span.Slice(i * plane, plane);
                 if (_train)
-                    ImageTransforms.Train(image, _size, new Rng(SeedMixer.Mix(_seed, 3, epoch, batchIndex, i)), destination);
+                    ImageTransforms.Train(image, _size, new Rng(SeedMixer.Mix(_seed, 3, epoch, batchIndex, i)), destination, _cropScale);
                 else
                     ImageTransforms.Eval(image, _size, destination);
                 labels[i] = _cache.Set.Items[indices[i]].Label;

@@ -11,6 +11,9 @@ namespace Metrix.Vision.Transforms;
 /// </summary>
 public static class ImageTransforms
 {
+    /// <summary>RandomResizedCrop's default smallest crop area, as a fraction of the image (torchvision's 0.08).</summary>
+    public const double DefaultScaleMin = 0.08;
+
     /// <summary>ImageNet channel means (Normalize).</summary>
     public static ReadOnlySpan<float> Mean => [0.485f, 0.456f, 0.406f];
 
@@ -24,7 +27,7 @@ public static class ImageTransforms
     /// RandomResizedCrop's parameters (scale 0.08–1, ratio 3/4–4/3): ten attempts at a random area and
     /// log-uniform aspect ratio that fit, else the centre crop clamped to the ratio range.
     /// </summary>
-    public static CropBox RandomResizedCropBox(int width, int height, Rng rng, double scaleMin = 0.08, double scaleMax = 1.0,
+    public static CropBox RandomResizedCropBox(int width, int height, Rng rng, double scaleMin = DefaultScaleMin, double scaleMax = 1.0,
         double ratioMin = 3.0 / 4.0, double ratioMax = 4.0 / 3.0)
     {
         double area = (double)width * height;
@@ -104,12 +107,12 @@ public static class ImageTransforms
     }
 
     /// <summary>
-    /// The train pipeline: RandomResizedCrop(<paramref name="size"/>) + RandomHorizontalFlip + ToTensor +
-    /// Normalize, written into <paramref name="chw"/>.
+    /// The train pipeline: RandomResizedCrop(<paramref name="size"/>, scale = (<paramref name="scaleMin"/>, 1)) +
+    /// RandomHorizontalFlip + ToTensor + Normalize, written into <paramref name="chw"/>.
     /// </summary>
-    public static void Train(DecodedImage image, int size, Rng rng, Span<float> chw)
+    public static void Train(DecodedImage image, int size, Rng rng, Span<float> chw, double scaleMin = DefaultScaleMin)
     {
-        var box = RandomResizedCropBox(image.Width, image.Height, rng);
+        var box = RandomResizedCropBox(image.Width, image.Height, rng, scaleMin);
         bool flip = rng.NextDouble() < 0.5;
         ToNormalizedTensor(ResizedCrop(image, box, size), flip, chw);
     }

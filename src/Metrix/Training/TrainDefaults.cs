@@ -20,7 +20,9 @@ public sealed record TrainDefaults(
     string Optimizer,
     string Pretrained,
     int EvalEvery,
-    string Loss)
+    string Loss,
+    string LrSchedule,
+    double CropScale)
 {
     /// <summary>
     /// The main job on the embedded emoji set: ResNet-18 from scratch at 64 px, 25 classes × 4 images per batch, AdamW,
@@ -30,13 +32,13 @@ public sealed record TrainDefaults(
     public static TrainDefaults Emoji { get; } = new(
         Model: "resnet18", BatchSize: 100, EmbeddingSize: 128, BnFreeze: false, NumEpochs: 16, Warm: 0,
         LrDecayStep: 11, Lr: 1e-3, ImagesPerClass: 4, ImageSize: 64, Optimizer: "adamw", Pretrained: "none", EvalEvery: 8,
-        Loss: "multisimilarity");
+        Loss: "multisimilarity", LrSchedule: "step", CropScale: 0.08);
 
     /// <summary>The release's main.py defaults (ResNet-50 from ImageNet weights at 224 px, Adam, lr 1e-4, StepLR(10)).</summary>
     public static TrainDefaults Release { get; } = new(
         Model: "resnet50", BatchSize: 20, EmbeddingSize: 128, BnFreeze: true, NumEpochs: 60, Warm: 5,
         LrDecayStep: 10, Lr: 1e-4, ImagesPerClass: 5, ImageSize: 224, Optimizer: "adam", Pretrained: "imagenet", EvalEvery: 1,
-        Loss: "contrastive");
+        Loss: "contrastive", LrSchedule: "step", CropScale: 0.08);
 
     /// <summary>The defaults that apply to <paramref name="dataset"/>.</summary>
     public static TrainDefaults For(string dataset) => dataset == "emoji" ? Emoji : Release;

@@ -24,6 +24,9 @@ public sealed record TrainOptions
     /// <summary>Accepted <c>--optimizer</c> values.</summary>
     public static IReadOnlyList<string> Optimizers { get; } = ["adam", "adamw", "sgd"];
 
+    /// <summary>Accepted <c>--lr_schedule</c> values.</summary>
+    public static IReadOnlyList<string> LrSchedules { get; } = ["step", "cosine"];
+
     /// <summary>Accepted <c>--pairs</c> entries.</summary>
     public static IReadOnlyList<string> PairNames { get; } = ["posneg", "ancneg", "pospos", "negneg"];
 
@@ -65,6 +68,12 @@ public sealed record TrainOptions
 
     /// <summary>--lr_decay_step: StepLR step in epochs.</summary>
     public int? LrDecayStep { get; init; }
+
+    /// <summary>--lr_schedule: step (StepLR by <c>lr_decay_step</c> and <c>lr_decay_gamma</c>, the release) or cosine (annealed to zero over the run).</summary>
+    public string? LrSchedule { get; init; }
+
+    /// <summary>--crop_scale: the smallest area of a training crop, as a fraction of the image (RandomResizedCrop's scale = (crop_scale, 1)).</summary>
+    public double? CropScale { get; init; }
 
     /// <summary>--lr_decay_gamma: StepLR factor, lr ← γ·lr every <c>lr_decay_step</c> epochs.</summary>
     public double LrDecayGamma { get; init; } = 0.1;
@@ -148,6 +157,8 @@ public sealed record TrainOptions
             Optimizer = Optimizer ?? d.Optimizer,
             Pretrained = Pretrained ?? d.Pretrained,
             EvalEvery = EvalEvery ?? d.EvalEvery,
+            LrSchedule = LrSchedule ?? d.LrSchedule,
+            CropScale = CropScale ?? d.CropScale,
         };
     }
 
@@ -182,6 +193,8 @@ public sealed record TrainOptions
         OneOf("loss", Loss, LossFactory.Names);
         OneOf("mode", Mode, Modes);
         if (Optimizer is not null) OneOf("optimizer", Optimizer, Optimizers);
+        if (LrSchedule is not null) OneOf("lr_schedule", LrSchedule, LrSchedules);
+        Check(CropScale is null || CropScale is > 0 and <= 1, "crop_scale", CropScale, "a number in (0, 1]");
         Check(BatchSize is null or >= 2, "batch_size", BatchSize, "an integer ≥ 2");
         Check(ImagesPerClass is null or >= 1, "images_per_class", ImagesPerClass, "a positive integer");
         if (Balanced && BatchSize is { } b && ImagesPerClass is { } k)

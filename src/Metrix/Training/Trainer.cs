@@ -14,7 +14,7 @@ namespace Metrix.Training;
 /// <summary>
 /// The training loop of SPEC §5: parameter groups (body; embedding layer; loss parameters at 100× the
 /// learning rate), <c>--warm</c> epochs training only the embedding and loss, <c>--bn_freeze</c>, clipping by
-/// value at 10, StepLR per epoch, evaluation every <c>--eval_every</c> epochs and after the last, the best
+/// value at 10, StepLR (or cosine annealing) per epoch, evaluation every <c>--eval_every</c> epochs and after the last, the best
 /// checkpoint by Recall@1 and the last one every epoch. Every random draw derives from the seed and the
 /// (epoch, step) coordinates, so a resumed run continues exactly where the interrupted one was.
 /// </summary>
@@ -81,7 +81,9 @@ public sealed class Trainer
             "adam" => new Adam(groups, decoupled: false),
             _ => new Sgd(groups, momentum: 0.9),
         };
-        var scheduler = new StepLR(optimizer, o.LrDecayStep!.Value, o.LrDecayGamma);
+        ILrSchedule scheduler = o.LrSchedule == "cosine"
+            ? new CosineLR(optimizer, o.NumEpochs!.Value)
+            : new StepLR(optimizer, o.LrDecayStep!.Value, o.LrDecayGamma);
         var trainable = body.Concat(head).Concat(lossParams).ToList();
 
         var log = new List<EpochRecord>();
@@ -99,7 +101,7 @@ public sealed class Trainer
         // Decoded once, the shorter side capped at the eval resize side (256 for 224-px crops): random crops
         // are then taken from that instead of the full-size photograph, which bounds memory; large splits go to disk.
         var cache = ImageCache.ForSplit(train, ImageTransforms.EvalResize(o.ImageSize!.Value), CacheRoot, o.Dataset);
-        var loader = new BatchLoader(cache, o.ImageSize!.Value, train: true, Math.Max(1, o.NumWorkers), seed);
+        var loader = new BatchLoader(cache, o.ImageSize!.Value, train: true, Math.Max(1, o.NumWorkers), seed, cropScale: o.CropScale!.Value);
         var mixup = o.Mixup;
         int epochs = o.NumEpochs!.Value;
 

@@ -17,6 +17,8 @@ public sealed class TrainOptionsTests
         Assert.Equal((20, 128, 60, 5, 10, 1e-4, 5, "adam"),
             (cub.BatchSize, cub.EmbeddingSize, cub.NumEpochs, cub.Warm, cub.LrDecayStep, cub.Lr, cub.ImagesPerClass, cub.Optimizer));
         Assert.Equal((0.1, 1e-4, 2.0, 1, "contrastive", "feature"), (cub.LrDecayGamma, cub.WeightDecay, cub.Alpha, cub.Seed, cub.Loss, cub.Mode));
+        Assert.Equal(("step", 0.08), (cub.LrSchedule, cub.CropScale));
+        Assert.Equal((TrainDefaults.Emoji.LrSchedule, TrainDefaults.Emoji.CropScale), (emoji.LrSchedule, emoji.CropScale));
     }
 
     [Fact]
@@ -45,6 +47,8 @@ public sealed class TrainOptionsTests
     [InlineData("optimizer", "--optimizer: invalid value 'rmsprop'; accepted: adam, adamw, sgd")]
     [InlineData("images_per_class", "--images_per_class: invalid value '30'; expected a divisor of --batch_size 100 leaving at least 2 classes per batch")]
     [InlineData("threads", "--threads: invalid value '-2'; expected an integer ≥ 0 (0 = all cores)")]
+    [InlineData("lr_schedule", "--lr_schedule: invalid value 'linear'; accepted: step, cosine")]
+    [InlineData("crop_scale", "--crop_scale: invalid value '1.5'; expected a number in (0, 1]")]
     public void Validate_names_the_flag_value_and_what_is_accepted(string flag, string message)
     {
         var o = flag switch
@@ -53,6 +57,8 @@ public sealed class TrainOptionsTests
             "lr" => new TrainOptions { Lr = -1 },
             "optimizer" => new TrainOptions { Optimizer = "rmsprop" },
             "images_per_class" => new TrainOptions { BatchSize = 100, ImagesPerClass = 30 },
+            "lr_schedule" => new TrainOptions { LrSchedule = "linear" },
+            "crop_scale" => new TrainOptions { CropScale = 1.5 },
             _ => new TrainOptions { Threads = -2 },
         };
 

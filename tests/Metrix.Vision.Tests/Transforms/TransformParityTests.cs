@@ -100,6 +100,19 @@ public sealed class TransformParityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void RandomResizedCropBoxesCoverAtLeastTheSmallestScale()
+    {
+        // Near-square images, whose fallback centre crop is whole; rounding the sides can lose a little area.
+        var rng = new Rng(11);
+        for (int t = 0; t < 2000; t++)
+        {
+            int w = 100 + rng.NextInt(40), h = 100 + rng.NextInt(40);
+            var box = ImageTransforms.RandomResizedCropBox(w, h, rng, scaleMin: 0.5);
+            Assert.True(box.Width * (double)box.Height >= 0.5 * w * h * 0.95, $"{box} in {w}×{h}");
+        }
+    }
+
+    [Fact]
     public void RandomResizedCropFallsBackToTheClampedCentreCrop()
     {
         // A 1000×10 strip: no random box with ratio ≤ 4/3 fits in ten attempts, so the fallback takes the
