@@ -8,7 +8,7 @@ namespace Metrix.Cli;
 /// <summary>
 /// <c>metrix train</c>: every flag of the release's main.py with the same name and meaning, so a command of
 /// the authors' README runs with <c>metrix train</c> in place of <c>python3 main.py</c>, plus our extras in
-/// the same style. With no flags it trains Metrix/feature with the contrastive loss on the embedded emoji set.
+/// the same style. With no flags it trains Metrix/feature with the multi-similarity loss on the embedded emoji set.
 /// </summary>
 public sealed class TrainCommand : Command
 {
@@ -54,7 +54,7 @@ public sealed class TrainCommand : Command
 
     /// <summary>The command; <paramref name="loop"/> runs the training once the options are resolved and the run directory is ready.</summary>
     public TrainCommand(TrainLoop loop)
-        : base("train", "Train an embedding network. Takes the flags of the release's main.py; with none, trains Metrix (feature mixup) with the contrastive loss on the embedded emoji set.")
+        : base("train", "Train an embedding network. Takes the flags of the release's main.py; with none, trains Metrix (feature mixup) with the multi-similarity loss on the embedded emoji set.")
     {
         foreach (var option in new Option[]
                  {
