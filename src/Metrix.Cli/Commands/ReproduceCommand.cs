@@ -26,6 +26,7 @@ public sealed class ReproduceCommand : Command
     private readonly Option<int> _evalEvery = Flags.Int("eval_every", "Evaluate every N epochs (and after the last)", 0);
     private readonly Option<int?> _imageSize = Flags.OptionalInt("image_size", "Training crop side in pixels (default: the dataset's)");
     private readonly Option<int?> _lrDecayStep = Flags.OptionalInt("lr_decay_step", "StepLR step in epochs (default: the dataset's)");
+    private readonly Option<double?> _cropScale = Flags.OptionalDouble("crop_scale", "Smallest training crop as a fraction of the image's area (default: the dataset's)");
     private readonly Option<double> _mixWeight = Flags.Double("mix_weight", "Mixup strength w", Release.MixWeight);
     private readonly Option<double> _alpha = Flags.Double("alpha", "λ ~ Beta(alpha, alpha)", Release.Alpha);
     private readonly Option<string> _pairs = Flags.Text("pairs", $"Mixing pair sets: {string.Join(", ", TrainOptions.PairNames)}", Release.Pairs);
@@ -36,7 +37,7 @@ public sealed class ReproduceCommand : Command
         : base("reproduce", "Train the baseline and Metrix with the same settings and seeds and print Recall@K side by side.")
     {
         foreach (var option in new Option[] { _dataset, _dataRoot, _saveRoot, _loss, _modes, _seeds, _numEpochs, _threads, _maxSteps, _evalEvery, _valClasses,
-                     _imageSize, _lrDecayStep, _mixWeight, _alpha, _pairs })
+                     _imageSize, _lrDecayStep, _cropScale, _mixWeight, _alpha, _pairs })
             Options.Add(option);
         CommandRunner.SetAction(this, (parse, context) => Execute(parse, context, loop));
     }
@@ -76,6 +77,7 @@ public sealed class ReproduceCommand : Command
                     ValClasses = parse.GetValue(_valClasses),
                     ImageSize = parse.GetValue(_imageSize),
                     LrDecayStep = parse.GetValue(_lrDecayStep),
+                    CropScale = parse.GetValue(_cropScale),
                     MixWeight = parse.GetValue(_mixWeight),
                     Alpha = parse.GetValue(_alpha),
                     Pairs = parse.GetValue(_pairs)!,

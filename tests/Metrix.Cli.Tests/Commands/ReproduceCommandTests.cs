@@ -8,10 +8,10 @@ public sealed class ReproduceCommandTests
     public void RunsEveryModeForEverySeedAndPrintsThemSideBySide()
     {
         var root = Path.Combine(Path.GetTempPath(), "metrix-reproduce-" + Guid.NewGuid().ToString("N"));
-        var calls = new List<(string Mode, int Seed, int EvalEvery)>();
+        var calls = new List<(string Mode, int Seed, int EvalEvery, double? CropScale)>();
         TrainLoop fake = (options, run, observer, cancel) =>
         {
-            calls.Add((options.Mode, options.Seed, options.EvalEvery!.Value));
+            calls.Add((options.Mode, options.Seed, options.EvalEvery!.Value, options.CropScale));
             double r1 = options.Mode == "baseline" ? 60 + options.Seed : 63 + options.Seed;
             var record = new EpochRecord(0, 1, 1, null, 1e-3, new Dictionary<string, double> { ["1"] = r1, ["2"] = r1 + 10 }, null, 1, 1);
             return new TrainResult(run, [record], record);
@@ -23,10 +23,10 @@ public sealed class ReproduceCommandTests
             rootCommand.Subcommands.Add(command);
             using var output = new StringWriter();
             using var error = new StringWriter();
-            int code = rootCommand.Parse(["reproduce", "--save_root", root, "--seeds", "1,2", "--num_epochs", "3"])
+            int code = rootCommand.Parse(["reproduce", "--save_root", root, "--seeds", "1,2", "--num_epochs", "3", "--crop_scale", "0.08"])
                 .Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
             Assert.Equal(0, code);
-            Assert.Equal([("baseline", 1, 3), ("baseline", 2, 3), ("feature", 1, 3), ("feature", 2, 3)], calls);
+            Assert.Equal([("baseline", 1, 3, 0.08), ("baseline", 2, 3, 0.08), ("feature", 1, 3, 0.08), ("feature", 2, 3, 0.08)], calls);
             string text = output.ToString();
             Assert.Contains("61.5 ± 0.7", text);
             Assert.Contains("64.5 ± 0.7", text);

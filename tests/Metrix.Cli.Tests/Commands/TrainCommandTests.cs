@@ -86,7 +86,8 @@ public sealed class TrainCommandTests
     {
         var o = CliRun.ParseTrain("--image_size", "96", "--pretrained", "none", "--threads", "2", "--max_steps", "7",
             "--eval_every", "3", "--pairs", "posneg,pospos", "--mix_weight", "0.25", "--hard_negatives", "1",
-            "--optimizer", "sgd", "--val_classes", "10", "--run_name", "r1", "--resume", "runs/x", "--seed", "7");
+            "--optimizer", "sgd", "--val_classes", "10", "--run_name", "r1", "--resume", "runs/x", "--seed", "7",
+            "--lr_schedule", "cosine", "--crop_scale", "0.5");
 
         Assert.Equal(96, o.ImageSize);
         Assert.Equal("none", o.Pretrained);
@@ -101,6 +102,9 @@ public sealed class TrainCommandTests
         Assert.Equal("r1", o.RunName);
         Assert.Equal("runs/x", o.Resume);
         Assert.Equal(7, o.Seed);
+        Assert.Equal("cosine", o.LrSchedule);
+        Assert.Equal(0.5, o.CropScale);
+        Assert.Null(CliRun.ParseTrain().CropScale);
     }
 
     [Theory]
@@ -116,6 +120,8 @@ public sealed class TrainCommandTests
     [InlineData("--images_per_class", "3", "--images_per_class: invalid value '3'; expected a divisor of --batch_size 100")]
     [InlineData("--pretrained", "weights.bin", "--pretrained: invalid value 'weights.bin'; accepted: none, imagenet, or a path to a .pth or .safetensors file")]
     [InlineData("--num_epochs", "0", "--num_epochs: invalid value '0'; expected a positive integer")]
+    [InlineData("--lr_schedule", "linear", "--lr_schedule: invalid value 'linear'; accepted: step, cosine")]
+    [InlineData("--crop_scale", "0", "--crop_scale: invalid value '0'; expected a number in (0, 1]")]
     public void Bad_value_names_the_flag_and_what_is_accepted_with_exit_code_2(string flag, string value, string message)
     {
         string root = Path.Combine(Path.GetTempPath(), "metrix-cli-tests", Guid.NewGuid().ToString("N"));
@@ -158,7 +164,7 @@ public sealed class TrainCommandTests
             "dataset", "data_root", "save_root", "model", "batch_size", "num_workers", "embedding_size", "bn_freeze", "l2_norm",
             "num_epochs", "gpu_id", "warm", "lr_decay_step", "lr_decay_gamma", "lr", "weight_decay", "loss", "images_per_class",
             "save_model", "mode", "alpha", "seed", "image_size", "pretrained", "threads", "max_steps", "eval_every", "resume",
-            "pairs", "mix_weight", "hard_negatives",
+            "pairs", "mix_weight", "hard_negatives", "lr_schedule", "crop_scale",
         ];
         foreach (string flag in flags)
             Assert.Contains("--" + flag + " ", output, StringComparison.Ordinal);
@@ -169,6 +175,7 @@ public sealed class TrainCommandTests
         Assert.Contains("(default: multisimilarity for emoji, contrastive otherwise)", output, StringComparison.Ordinal);
         Assert.Contains("(default: resnet18 for emoji, resnet50 otherwise)", output, StringComparison.Ordinal);
         Assert.Contains("(default: 64 for emoji, 224 otherwise)", output, StringComparison.Ordinal);
+        Assert.Contains("(default: 0.35 for emoji, 0.08 otherwise)", output, StringComparison.Ordinal);
         Assert.Contains("unused", output, StringComparison.Ordinal);
     }
 }
