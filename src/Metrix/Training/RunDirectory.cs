@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Metrix.Reports;
 using Metrix.Tensors;
+using Metrix.Vision.Transforms;
 
 namespace Metrix.Training;
 
@@ -105,6 +106,8 @@ public sealed class RunDirectory
                 throw new OptionException("resume", $"--resume: '{resume}' is not a run directory (no {ConfigFile} in it)");
             var run = Open(resume);
             var saved = run.ReadConfig() with { Resume = run.Path, Threads = options.Threads, NumWorkers = options.NumWorkers };
+            // Settings added after the run was written take the values such runs trained with, not today's defaults.
+            saved = saved with { LrSchedule = saved.LrSchedule ?? "step", CropScale = saved.CropScale ?? ImageTransforms.DefaultScaleMin };
             return (run, saved.Resolve());
         }
         var resolved = options.Resolve();

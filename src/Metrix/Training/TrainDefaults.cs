@@ -1,3 +1,5 @@
+using Metrix.Vision.Transforms;
+
 namespace Metrix.Training;
 
 /// <summary>
@@ -38,7 +40,7 @@ public sealed record TrainDefaults(
     public static TrainDefaults Release { get; } = new(
         Model: "resnet50", BatchSize: 20, EmbeddingSize: 128, BnFreeze: true, NumEpochs: 60, Warm: 5,
         LrDecayStep: 10, Lr: 1e-4, ImagesPerClass: 5, ImageSize: 224, Optimizer: "adam", Pretrained: "imagenet", EvalEvery: 1,
-        Loss: "contrastive", LrSchedule: "step", CropScale: 0.08);
+        Loss: "contrastive", LrSchedule: "step", CropScale: ImageTransforms.DefaultScaleMin);
 
     /// <summary>The defaults that apply to <paramref name="dataset"/>.</summary>
     public static TrainDefaults For(string dataset) => dataset == "emoji" ? Emoji : Release;

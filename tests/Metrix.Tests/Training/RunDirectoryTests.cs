@@ -86,6 +86,21 @@ public sealed class RunDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void Resume_of_a_run_written_before_the_crop_and_schedule_flags_keeps_what_it_trained_with()
+    {
+        var (run, _) = RunDirectory.Start(new TrainOptions { SaveRoot = _root, RunName = "old" }, DateTime.Now);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run.ConfigPath))!.AsObject();
+        Assert.Equal(0.35, (double)json["crop_scale"]!);
+        json.Remove("crop_scale");
+        json.Remove("lr_schedule");
+        File.WriteAllText(run.ConfigPath, json.ToJsonString());
+
+        var (_, options) = RunDirectory.Start(new TrainOptions { Resume = run.Path }, DateTime.Now);
+
+        Assert.Equal(("step", 0.08), (options.LrSchedule, options.CropScale));
+    }
+
+    [Fact]
     public void Bad_run_name_and_unreadable_log_are_reported_with_their_names()
     {
         Assert.Equal("run_name", Assert.Throws<OptionException>(() => RunDirectory.Create(_root, "a/b")).Flag);
