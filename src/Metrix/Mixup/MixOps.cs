@@ -125,7 +125,7 @@ public static class MixOps
         });
         return Autograd.Record(y, "mixed_pool", (g, grads) =>
         {
-            GC.KeepAlive(tapMajor);
+            GC.KeepAlive(argT);
             var gTap = Tensor.Zeros(n * hw * c);
             var gAvgT = Tensor.Zeros(n * c);
             nint gpn = (nint)g.Pointer, gtn = (nint)gTap.Pointer, gan = (nint)gAvgT.Pointer;

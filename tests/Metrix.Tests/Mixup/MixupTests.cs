@@ -107,6 +107,30 @@ public sealed class MixupTests
         TensorAssert.Close(f.Grad!.ToArray(), fusedGrad, 1e-5, 1e-6);
     }
 
+    [Fact]
+    public void Mixed_pool_backward_outside_a_scope_survives_a_collection_after_the_forward()
+    {
+        // Outside a TensorScope nothing but the backward closure holds the forward's arg-max taps; a collection
+        // between the passes must not free them (the backward reads them through a raw pointer).
+        var rng = new Rng(4);
+        var f = rng.Normal([6, 40, 2, 2]).RequireGrad();
+        int[] i = [0, 1, 2, 3, 4, 5], j = [5, 4, 3, 2, 1, 0];
+        var gy = rng.Normal([6, 40]);
+        var y = MixOps.MixedPool(f, i, j, 0.3f);
+        var expected = EmbeddingNet.Pool(MixOps.MixRows(f, i, j, 0.3f));
+        for (int round = 0; round < 5; round++)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            for (int k = 0; k < 200; k++) GC.AllocateArray<float>(6 * 40, pinned: true).AsSpan().Fill(float.MaxValue);
+        }
+        y.Backward(gy);
+        var fusedGrad = f.Grad!.ToArray();
+        f.Grad = null;
+        expected.Backward(gy);
+        TensorAssert.Close(f.Grad!.ToArray(), fusedGrad, 1e-5, 1e-6);
+    }
+
     [Theory]
     [InlineData(MixMode.Baseline)]
     [InlineData(MixMode.Embed)]
