@@ -695,9 +695,9 @@ public static partial class Ops
         float* gy, int gyPlane, int cout, int wg, int* gyOffsets, int tiles, int tileStride,
         float* v, long vXi, float* gm, long gmXi, float* gu, int oPad, int cPad, bool first)
     {
-        int nr = kernel.Nr, cGroups = cPad / 8, oGroups = oPad / 8, oPanels = oPad / 8, cPanels = cPad / nr;
+        int nr = kernel.Nr, cGroups = cPad / 8, oPanels = oPad / 8, cPanels = cPad / nr;
         nint xs = (nint)x, gs = (nint)gy, vp = (nint)v, gmp = (nint)gm, gup = (nint)gu, op = (nint)offsets, gop = (nint)gyOffsets;
-        Workers.For(cGroups + oGroups, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
+        Workers.For(cGroups + oPanels, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
         {
             for (int unit = s; unit < e; unit++)
             {
