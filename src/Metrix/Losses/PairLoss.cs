@@ -85,6 +85,3 @@ public abstract class PairLoss
         }, anchors, candidates);
     }
 }
-
-/// <summary>Per-pair similarities and distances handed to a loss.</summary>
-public readonly record struct PairValues(Pairs Pairs, double[] S, double[] D, int Anchors, int Candidates);

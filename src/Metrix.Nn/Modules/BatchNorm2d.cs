@@ -2,34 +2,6 @@ using Metrix.Tensors;
 
 namespace Metrix.Nn;
 
-/// <summary>2-D convolution layer (groups 1); weight [O,C,k,k], optional bias, PyTorch's default init.</summary>
-public sealed class Conv2d : Module
-{
-    /// <summary>Creates the layer with Kaiming-uniform (a = √5) weights, as PyTorch's default.</summary>
-    public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, bool bias, Rng rng)
-    {
-        Stride = stride;
-        Padding = padding;
-        Weight = Parameter("weight", Init.KaimingUniform(rng, [outChannels, inChannels, kernel, kernel], Math.Sqrt(5)));
-        if (bias) Bias = Parameter("bias", Init.Uniform(rng, [outChannels], 1 / Math.Sqrt(inChannels * kernel * kernel)));
-    }
-
-    /// <summary>[O,C,k,k].</summary>
-    public Tensor Weight { get; }
-
-    /// <summary>[O] or null.</summary>
-    public Tensor? Bias { get; }
-
-    /// <summary>Stride.</summary>
-    public int Stride { get; }
-
-    /// <summary>Zero padding.</summary>
-    public int Padding { get; }
-
-    /// <summary>y = conv2d(x).</summary>
-    public Tensor Forward(Tensor x) => Ops.Conv2d(x, Weight, Bias, Stride, Padding);
-}
-
 /// <summary>
 /// Batch normalisation over channels with affine weight/bias and running statistics
 /// (<c>running_mean</c>, <c>running_var</c>, <c>num_batches_tracked</c>).
@@ -93,24 +65,4 @@ public sealed class BatchNorm2d : Module
         if (batchStats) NumBatchesTracked.Span[0] += 1;
         return Ops.BatchNorm2dRelu(x, Weight, Bias, RunningMean, RunningVar, batchStats, residual);
     }
-}
-
-/// <summary>Fully connected layer y = x·Wᵀ + b; weight [out,in].</summary>
-public sealed class Linear : Module
-{
-    /// <summary>Creates the layer with PyTorch's default init (Kaiming-uniform a = √5; bias uniform ±1/√in).</summary>
-    public Linear(int inFeatures, int outFeatures, bool bias, Rng rng)
-    {
-        Weight = Parameter("weight", Init.KaimingUniform(rng, [outFeatures, inFeatures], Math.Sqrt(5)));
-        if (bias) Bias = Parameter("bias", Init.Uniform(rng, [outFeatures], 1 / Math.Sqrt(inFeatures)));
-    }
-
-    /// <summary>[out,in].</summary>
-    public Tensor Weight { get; }
-
-    /// <summary>[out] or null.</summary>
-    public Tensor? Bias { get; }
-
-    /// <summary>y = x·Wᵀ + b.</summary>
-    public Tensor Forward(Tensor x) => Ops.Linear(x, Weight, Bias);
 }
