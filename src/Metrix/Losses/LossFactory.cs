@@ -21,16 +21,4 @@ public static class LossFactory
         "lifted" => new LiftedStructureLoss(),
         _ => throw new ArgumentException($"unknown loss '{name}'; accepted: {string.Join(", ", Names)}"),
     };
-
-    /// <summary>
-    /// The clean loss of a batch: embeddings against each other, or against (normalised) proxies.
-    /// </summary>
-    public static Tensor Clean(PairLoss loss, Tensor embeddings, int[] labels, double[]? pairGradient = null)
-    {
-        if (loss is ProxyAnchorLoss pa)
-            return loss.Compute(Ops.L2Normalize(pa.Proxies), embeddings, Pairs.ProxiesToExamples(pa.Proxies.Dim(0), labels), pairGradient);
-        if (loss is ProxyNcaLoss pn)
-            return loss.Compute(embeddings, Ops.L2Normalize(pn.Proxies), Pairs.ExamplesToProxies(pn.Proxies.Dim(0), labels), pairGradient);
-        return loss.Compute(embeddings, embeddings, Pairs.AllInBatch(labels), pairGradient);
-    }
 }

@@ -24,7 +24,19 @@ public sealed class ProxyAnchorLoss : LabelFormLoss
     public Tensor Proxies { get; }
 
     /// <inheritdoc/>
-    public override bool ProxyAnchors => true;
+    public override int? MixesPerImage => ProxyMixesPerImage;
+
+    /// <summary>Every (proxy k, example i), label 1 when example i is of class k; the proxies are the anchors.</summary>
+    public override Tensor Clean(Tensor embeddings, int[] labels, double[]? pairGradient = null) =>
+        Compute(Ops.L2Normalize(Proxies), embeddings, Pairs.ProxiesToExamples(Proxies.Dim(0), labels), pairGradient);
+
+    /// <summary>Every (proxy k, mix m) with the soft label of <see cref="Pairs.ProxiesToMixes"/>.</summary>
+    public override Pairs MixedPairs(Pairs planPairs, ReadOnlySpan<int> labels, ReadOnlySpan<int> first, ReadOnlySpan<int> second, float lambda) =>
+        Pairs.ProxiesToMixes(Proxies.Dim(0), labels, first, second, lambda);
+
+    /// <summary>The proxies (normalised) are the anchors, the mixed embeddings the candidates.</summary>
+    public override Tensor Mixed(Tensor embeddings, Tensor mixed, Pairs pairs, double[]? pairGradient = null, double[]? pairSimilarity = null) =>
+        Compute(Ops.L2Normalize(Proxies), mixed, pairs, pairGradient, pairSimilarity);
 
     /// <inheritdoc/>
     public override IReadOnlyList<(string Name, Tensor Tensor)> Parameters => [("proxies", Proxies)];

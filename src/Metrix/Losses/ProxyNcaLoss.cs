@@ -21,7 +21,19 @@ public sealed class ProxyNcaLoss : NcaLoss
     public Tensor Proxies { get; }
 
     /// <inheritdoc/>
-    public override bool ProxyCandidates => true;
+    public override int? MixesPerImage => ProxyMixesPerImage;
+
+    /// <summary>Every (example i, proxy k), label 1 when example i is of class k; the proxies are the candidates.</summary>
+    public override Tensor Clean(Tensor embeddings, int[] labels, double[]? pairGradient = null) =>
+        Compute(embeddings, Ops.L2Normalize(Proxies), Pairs.ExamplesToProxies(Proxies.Dim(0), labels), pairGradient);
+
+    /// <summary>Every (mix m, proxy k) with the soft label of <see cref="Pairs.ProxiesToMixes"/>.</summary>
+    public override Pairs MixedPairs(Pairs planPairs, ReadOnlySpan<int> labels, ReadOnlySpan<int> first, ReadOnlySpan<int> second, float lambda) =>
+        Pairs.ProxiesToMixes(Proxies.Dim(0), labels, first, second, lambda).Transposed();
+
+    /// <summary>The mixed embeddings are the anchors, the proxies (normalised) the candidates.</summary>
+    public override Tensor Mixed(Tensor embeddings, Tensor mixed, Pairs pairs, double[]? pairGradient = null, double[]? pairSimilarity = null) =>
+        Compute(mixed, Ops.L2Normalize(Proxies), pairs, pairGradient, pairSimilarity);
 
     /// <inheritdoc/>
     public override IReadOnlyList<(string Name, Tensor Tensor)> Parameters => [("proxies", Proxies)];
