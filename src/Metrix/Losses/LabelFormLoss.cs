@@ -1,9 +1,10 @@
 namespace Metrix.Losses;
 
 /// <summary>
-/// The generic label-form loss of SPEC §2: per anchor a, with P = Σ y·ρ⁺(s) and N = Σ w⁻·ρ⁻(s) over its
-/// pairs (w⁻ = 1 − y, or 1 for the NCA family whose denominators run over every candidate),
-/// ℓ(a) = τ(σ⁺(P) + σ⁻(N)). Each loss of SPEC's table is its τ, σ±, ρ± and reduction.
+/// The generic label-form loss (docs/method.md#similarity-and-the-labelled-loss): per anchor a, with P = Σ
+/// y·ρ⁺(s) and N = Σ w⁻·ρ⁻(s) over its pairs (w⁻ = 1 − y, or 1 for the NCA family whose denominators run over
+/// every candidate), ℓ(a) = τ(σ⁺(P) + σ⁻(N)). Each loss of the table (docs/method.md#the-loss-table) is its τ,
+/// σ±, ρ± and reduction.
 /// </summary>
 public class LabelFormLoss : PairLoss
 {

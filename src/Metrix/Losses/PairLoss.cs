@@ -3,8 +3,9 @@ using Metrix.Tensors;
 namespace Metrix.Losses;
 
 /// <summary>
-/// A loss over labelled pairs (SPEC §2, label form). Implementations see, per pair, the similarity
-/// s = ⟨a, x⟩ and the distance d = ‖a − x‖, and return the loss and its derivative with respect to each;
+/// A loss over labelled pairs (docs/method.md#similarity-and-the-labelled-loss). Implementations see, per pair,
+/// the similarity s = ⟨a, x⟩ and the distance d = ‖a − x‖, and return the loss and its derivative with respect
+/// to each;
 /// <see cref="Compute"/> turns those into gradients of the anchors and candidates in one pass:
 /// ∂a += ∂ℓ/∂s·x + ∂ℓ/∂d·(a − x)/d and ∂x += ∂ℓ/∂s·a − ∂ℓ/∂d·(a − x)/d.
 /// </summary>

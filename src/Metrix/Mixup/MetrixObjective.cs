@@ -5,9 +5,9 @@ using Metrix.Tensors;
 namespace Metrix.Mixup;
 
 /// <summary>
-/// The training objective of one iteration (SPEC §3, eq. 10): E = ℓ(clean) + w·ℓ̃(mixed), both the same
-/// labelled loss, on clean pairs and on mixed examples with soft labels. λ ~ Beta(α, α) and the pair set
-/// (uniform over the configured ones) are drawn once per iteration from <paramref name="rng"/>.
+/// The training objective of one iteration (docs/method.md#the-objective, eq. 10): E = ℓ(clean) + w·ℓ̃(mixed),
+/// both the same labelled loss, on clean pairs and on mixed examples with soft labels. λ ~ Beta(α, α) and the
+/// pair set (uniform over the configured ones) are drawn once per iteration from <paramref name="rng"/>.
 /// </summary>
 public static class MetrixObjective
 {

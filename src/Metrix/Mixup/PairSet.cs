@@ -1,6 +1,6 @@
 namespace Metrix.Mixup;
 
-/// <summary>The mixing pair sets of SPEC §3.</summary>
+/// <summary>The mixing pair sets (docs/method.md#pair-sets).</summary>
 public enum PairSet
 {
     /// <summary>P(a) × N(a), label λ.</summary>

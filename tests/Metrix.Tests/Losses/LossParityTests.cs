@@ -6,7 +6,7 @@ using Metrix.Testing;
 namespace Metrix.Tests;
 
 /// <summary>
-/// Loss values and gradients against float64 PyTorch references written pair by pair from SPEC
+/// Loss values and gradients against float64 PyTorch references written pair by pair from docs/method.md
 /// (tools/fixtures/losses.py), clean and mixed (λ = 0.3 pos-neg mixes with soft labels). Tolerance:
 /// relative 1e-4, absolute 1e-5 (our per-pair arithmetic is float32 dot products, accumulated in double).
 /// </summary>
