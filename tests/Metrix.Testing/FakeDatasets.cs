@@ -1,7 +1,7 @@
 namespace Metrix.Testing;
 
 /// <summary>
-/// Tiny datasets in the distributed layouts (SPEC §6, docs/datasets.md) under a data root, with tiny PNGs
+/// Tiny datasets in the distributed layouts (docs/datasets.md) under a data root, with tiny PNGs
 /// for images (the decoders go by signature, so a .jpg name holding a PNG decodes). Each method returns the
 /// dataset's folder.
 /// </summary>

@@ -82,7 +82,7 @@ def contrastive_pairs(A, X, anchor, cand, y):
 
 
 def mix_plan(pair_set, labels, lam, negatives=None):
-    """Distinct mixes (first, second) and (anchor, mix, label) pairs, as SPEC §3 (pos-neg and anc-neg)."""
+    """Distinct mixes (first, second) and (anchor, mix, label) pairs, as docs/method.md#pair-sets (pos-neg and anc-neg)."""
     lab = labels.numpy()
     n = len(lab)
     if negatives is None:

@@ -24,7 +24,7 @@ What it mirrors (with the C# that defines it):
   layer4 (torchvision's own init), global average pooling + global max pooling summed, Linear(512, D) with
   Kaiming-normal fan_out weights and zero bias, L2 normalisation x / sqrt(sum x^2 + 1e-12); BatchNorm
   trained (bn_freeze 0).
-* Loss (src/Metrix/Losses/ContrastiveLoss.cs, Pairs.cs, SPEC §4.1): every ordered pair (i, j), i != j, of
+* Loss (src/Metrix/Losses/ContrastiveLoss.cs, Pairs.cs, docs/method.md#contrastive): every ordered pair (i, j), i != j, of
   the batch; Euclidean distance of the normalised embeddings; positive terms [d - 0]+, negative terms
   [0.5 - d]+; each polarity averaged over its non-zero terms (0 when it has none) and the two means added -
   pytorch-metric-learning's ContrastiveLoss with AvgNonZeroReducer, the release's semantics. Baseline
@@ -34,7 +34,7 @@ What it mirrors (with the C# that defines it):
   weight decay); --warm epochs train only the embedding layer (0 here); gradients clipped by value at 10
   before every step; StepLR(lr_decay_step, gamma) stepped after every epoch; evaluation when
   (epoch + 1) % eval_every == 0 and after the last epoch.
-* Evaluation (src/Metrix/Evaluation, SPEC §7): the test images embedded in eval mode in batches of 100;
+* Evaluation (src/Metrix/Evaluation, docs/method.md#evaluation-protocols): the test images embedded in eval mode in batches of 100;
   cosine similarity of the normalised embeddings; each query searches all other test images (itself
   excluded); Recall@K = % of queries with a same-class image among their K nearest.
 

@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace Metrix.Cli;
 
 /// <summary>
-/// <c>metrix analyze --run DIR</c>: the paper's analysis measures (SPEC §8) of a trained run — alignment and
+/// <c>metrix analyze --run DIR</c>: the paper's analysis measures (docs/method.md#analysis-measures) of a trained run — alignment and
 /// uniformity of the test embeddings, utilization against the clean training embeddings and against clean +
 /// mixed ones, positivity of mixed embeddings against their soft label — written to <c>analysis.json</c>
 /// and <c>positivity.svg</c> in the run directory.

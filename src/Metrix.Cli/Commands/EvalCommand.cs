@@ -9,7 +9,7 @@ using Spectre.Console;
 namespace Metrix.Cli;
 
 /// <summary>
-/// <c>metrix eval</c>: Recall@K of a checkpoint under a dataset's protocol (SPEC §7), or of a query folder
+/// <c>metrix eval</c>: Recall@K of a checkpoint under a dataset's protocol (docs/method.md#evaluation-protocols), or of a query folder
 /// searched in a gallery folder; MAP@R and NMI as extras. <c>--json</c> prints one JSON object.
 /// </summary>
 public sealed class EvalCommand : Command

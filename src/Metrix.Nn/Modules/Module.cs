@@ -115,6 +115,3 @@ public abstract class Module
         foreach (var p in Parameters()) { p.Grad?.Dispose(); p.Grad = null; }
     }
 }
-
-/// <summary>What <see cref="Module.LoadStateDict"/> could not match, by name.</summary>
-public sealed record LoadResult(IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected);

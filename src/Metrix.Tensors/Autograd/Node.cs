@@ -1,11 +1,5 @@
 namespace Metrix.Tensors;
 
-/// <summary>
-/// Computes the gradients of a recorded operation's inputs from the gradient of its output and hands
-/// them to <paramref name="grads"/>.
-/// </summary>
-public delegate void BackwardFunction(Tensor gradOutput, Gradients grads);
-
 /// <summary>One recorded operation on the autograd tape: its inputs and its backward function.</summary>
 internal sealed class Node(string name, Tensor[] inputs, BackwardFunction backward)
 {

@@ -2,9 +2,6 @@ using System.Diagnostics;
 
 namespace Metrix.Tensors;
 
-/// <summary>One operation kind's accumulated times: name and output shape, calls, forward and backward milliseconds.</summary>
-public sealed record OpProfileEntry(string Op, string Shape, int Calls, double ForwardMs, double BackwardMs);
-
 /// <summary>
 /// Where a step's time goes, per recorded operation and output shape. The forward time of an operation is the
 /// wall time since the previous operation was recorded on the thread (so glue code between operations counts

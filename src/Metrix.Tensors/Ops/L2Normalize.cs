@@ -7,7 +7,7 @@ public static partial class Ops
 {
     /// <summary>
     /// Lines along <paramref name="dim"/> scaled to unit length: y = x / √(Σx² + ε), ε inside the root
-    /// (SPEC §1). With r = 1/√(Σx² + ε): ∂x = r·(g − y·⟨g, y⟩), the inner product along the line.
+    /// (docs/method.md#model). With r = 1/√(Σx² + ε): ∂x = r·(g − y·⟨g, y⟩), the inner product along the line.
     /// </summary>
     public static Tensor L2Normalize(Tensor x, int dim = -1, float eps = 1e-12f)
     {

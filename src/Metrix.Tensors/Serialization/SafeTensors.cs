@@ -6,9 +6,6 @@ using System.Text.Json.Nodes;
 
 namespace Metrix.Tensors;
 
-/// <summary>A set of named tensors with string metadata, as stored in a safetensors file.</summary>
-public sealed record TensorFile(IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata);
-
 /// <summary>
 /// Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
 /// mapping each name to its dtype, shape and byte range (plus an optional <c>__metadata__</c> map of

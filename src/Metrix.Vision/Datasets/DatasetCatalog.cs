@@ -1,6 +1,6 @@
 namespace Metrix.Vision.Datasets;
 
-/// <summary>The datasets <c>--dataset</c> accepts, each split exactly as the release splits it (SPEC §6; docs/datasets.md).</summary>
+/// <summary>The datasets <c>--dataset</c> accepts, each split exactly as the release splits it (docs/datasets.md).</summary>
 public static class DatasetCatalog
 {
     /// <summary>The accepted names.</summary>

@@ -7,7 +7,7 @@ namespace Metrix.Vision.Transforms;
 /// <summary>
 /// torchvision's transforms on PIL images, with its exact integer and rounding rules: RandomResizedCrop,
 /// horizontal flip, Resize of the shorter side, CenterCrop, ToTensor and Normalize; and the two pipelines
-/// of SPEC §5 with the image size as a parameter.
+/// of docs/method.md#training-recipe with the image size as a parameter.
 /// </summary>
 public static class ImageTransforms
 {

@@ -5,9 +5,9 @@ using Metrix.Tensors;
 namespace Metrix.Analysis;
 
 /// <summary>
-/// The analysis measures of a run (SPEC §8), saved as JSON (snake_case names) in the run directory:
-/// alignment and uniformity of the measured embeddings (usually the test set), utilization of the test
-/// queries with respect to the clean training embeddings and to clean plus mixed ones.
+/// The analysis measures of a run (docs/method.md#analysis-measures), saved as JSON (snake_case names) in the
+/// run directory: alignment and uniformity of the measured embeddings (usually the test set), utilization of
+/// the test queries with respect to the clean training embeddings and to clean plus mixed ones.
 /// </summary>
 public sealed record AnalysisReport
 {

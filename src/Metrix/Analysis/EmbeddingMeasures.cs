@@ -5,8 +5,8 @@ using Metrix.Tensors.Kernels;
 namespace Metrix.Analysis;
 
 /// <summary>
-/// Alignment and uniformity of embeddings (Wang &amp; Isola 2020; SPEC §8), on rows of a row-major
-/// [N × <c>dim</c>] matrix.
+/// Alignment and uniformity of embeddings (Wang &amp; Isola 2020; docs/method.md#analysis-measures), on rows of
+/// a row-major [N × <c>dim</c>] matrix.
 /// </summary>
 public static unsafe class EmbeddingMeasures
 {

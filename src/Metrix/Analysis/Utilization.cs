@@ -4,8 +4,8 @@ using Metrix.Evaluation;
 namespace Metrix.Analysis;
 
 /// <summary>
-/// Utilization (paper eq. 12, SPEC §8): the mean over test queries q of min_{x∈X} ‖f(q) − f(x)‖, X the
-/// training embeddings; lower means the training embeddings cover the test space better.
+/// Utilization (paper eq. 12, docs/method.md#analysis-measures): the mean over test queries q of min_{x∈X}
+/// ‖f(q) − f(x)‖, X the training embeddings; lower means the training embeddings cover the test space better.
 /// </summary>
 /// <remarks>
 /// Nearest Euclidean neighbours of rows that need not be unit length (mixed embeddings are not

@@ -6,9 +6,9 @@ using Metrix.Vision.Loading;
 namespace Metrix.Evaluation;
 
 /// <summary>
-/// Evaluates a model under a dataset's protocol (SPEC §7): embeds the query split (and the gallery for
-/// In-Shop) with the eval pipeline and computes Recall@K and MAP@R. The decoded images are cached across
-/// calls, so evaluating after every epoch decodes each image once.
+/// Evaluates a model under a dataset's protocol (docs/method.md#evaluation-protocols): embeds the query split
+/// (and the gallery for In-Shop) with the eval pipeline and computes Recall@K and MAP@R. The decoded images are
+/// cached across calls, so evaluating after every epoch decodes each image once.
 /// </summary>
 public sealed class Evaluator
 {

@@ -1,8 +1,9 @@
 namespace Metrix.Evaluation;
 
 /// <summary>
-/// How a dataset is evaluated (SPEC §7): the Recall@K cut-offs and whether a query set is searched in a
-/// separate gallery (In-Shop) or the test set against itself, each query excluding its own index.
+/// How a dataset is evaluated (docs/method.md#evaluation-protocols): the Recall@K cut-offs and whether a query
+/// set is searched in a separate gallery (In-Shop) or the test set against itself, each query excluding its own
+/// index.
 /// </summary>
 public sealed record RetrievalProtocol(string Name, IReadOnlyList<int> Ks, bool QueryVsGallery)
 {

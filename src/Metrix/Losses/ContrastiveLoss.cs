@@ -1,9 +1,9 @@
 namespace Metrix.Losses;
 
 /// <summary>
-/// Contrastive loss with the release's semantics (SPEC §4.1): per pair y·[d − m⁺]₊ and (1 − y)·[m⁻ − d]₊
-/// on distances; the positive terms are averaged over those that are non-zero, so are the negative terms,
-/// and the two means are added (a polarity with no non-zero term adds 0).
+/// Contrastive loss with the release's semantics (docs/method.md#contrastive): per pair y·[d − m⁺]₊ and (1 −
+/// y)·[m⁻ − d]₊ on distances; the positive terms are averaged over those that are non-zero, so are the negative
+/// terms, and the two means are added (a polarity with no non-zero term adds 0).
 /// </summary>
 public sealed class ContrastiveLoss(double posMargin = 0, double negMargin = 0.5) : PairLoss
 {

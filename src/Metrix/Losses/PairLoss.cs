@@ -3,8 +3,9 @@ using Metrix.Tensors;
 namespace Metrix.Losses;
 
 /// <summary>
-/// A loss over labelled pairs (SPEC §2, label form). Implementations see, per pair, the similarity
-/// s = ⟨a, x⟩ and the distance d = ‖a − x‖, and return the loss and its derivative with respect to each;
+/// A loss over labelled pairs (docs/method.md#similarity-and-the-labelled-loss). Implementations see, per pair,
+/// the similarity s = ⟨a, x⟩ and the distance d = ‖a − x‖, and return the loss and its derivative with respect
+/// to each;
 /// <see cref="Compute"/> turns those into gradients of the anchors and candidates in one pass:
 /// ∂a += ∂ℓ/∂s·x + ∂ℓ/∂d·(a − x)/d and ∂x += ∂ℓ/∂s·a − ∂ℓ/∂d·(a − x)/d.
 /// </summary>
@@ -13,14 +14,41 @@ public abstract class PairLoss
     /// <summary>Name as given to <c>--loss</c>.</summary>
     public abstract string Name { get; }
 
-    /// <summary>Whether the anchors are learnable proxies (proxy anchor) rather than batch embeddings.</summary>
-    public virtual bool ProxyAnchors => false;
-
-    /// <summary>Whether the candidates are learnable proxies (ProxyNCA, ProxyNCA++).</summary>
-    public virtual bool ProxyCandidates => false;
-
     /// <summary>Loss parameters (proxies) with their names; trained in their own optimiser group.</summary>
     public virtual IReadOnlyList<(string Name, Tensor Tensor)> Parameters => [];
+
+    /// <summary>
+    /// At most this many mixes per image of the batch enter ℓ̃ (a random subset), or null for every mix of
+    /// the plan. Proxy losses relate each mix to every proxy, so they keep <see cref="ProxyMixesPerImage"/>.
+    /// </summary>
+    public virtual int? MixesPerImage => null;
+
+    /// <summary>The mixes per image that proxy losses keep.</summary>
+    protected const int ProxyMixesPerImage = 4;
+
+    /// <summary>
+    /// The clean loss ℓ of a batch, embeddings [N,D] with their classes: by default every ordered pair
+    /// (i, j), i ≠ j, labelled 1 when the classes agree; proxy losses pair the examples with the proxies.
+    /// </summary>
+    public virtual Tensor Clean(Tensor embeddings, int[] labels, double[]? pairGradient = null) =>
+        Compute(embeddings, embeddings, Pairs.AllInBatch(labels), pairGradient);
+
+    /// <summary>
+    /// The pairs of the mixed loss ℓ̃. Mix m blends batch rows <paramref name="first"/>[m] (weight λ) and
+    /// <paramref name="second"/>[m] (weight 1 − λ), whose classes are in <paramref name="labels"/>;
+    /// <paramref name="planPairs"/> relate batch anchors to the mixes with their soft labels. By default
+    /// those are the pairs; proxy losses pair every mix with every proxy instead.
+    /// </summary>
+    public virtual Pairs MixedPairs(Pairs planPairs, ReadOnlySpan<int> labels, ReadOnlySpan<int> first, ReadOnlySpan<int> second, float lambda) =>
+        planPairs;
+
+    /// <summary>
+    /// ℓ̃ over <paramref name="pairs"/> (from <see cref="MixedPairs"/>): by default the batch embeddings are the
+    /// anchors and the mixed embeddings the candidates; proxy losses put the proxies on one side.
+    /// <paramref name="pairGradient"/> and <paramref name="pairSimilarity"/> are as in <see cref="Compute"/>.
+    /// </summary>
+    public virtual Tensor Mixed(Tensor embeddings, Tensor mixed, Pairs pairs, double[]? pairGradient = null, double[]? pairSimilarity = null) =>
+        Compute(embeddings, mixed, pairs, pairGradient, pairSimilarity);
 
     /// <summary>
     /// The loss of the pairs; fills <paramref name="dLds"/> and <paramref name="dLdd"/> per pair.
@@ -85,6 +113,3 @@ public abstract class PairLoss
         }, anchors, candidates);
     }
 }
-
-/// <summary>Per-pair similarities and distances handed to a loss.</summary>
-public readonly record struct PairValues(Pairs Pairs, double[] S, double[] D, int Anchors, int Candidates);

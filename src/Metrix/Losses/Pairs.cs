@@ -55,9 +55,29 @@ public sealed class Pairs(int[] anchor, int[] candidate, float[] label)
     }
 
     /// <summary>Every (example i, proxy k): label 1 when example i is of class k (ProxyNCA-style).</summary>
-    public static Pairs ExamplesToProxies(int classes, ReadOnlySpan<int> labels)
+    public static Pairs ExamplesToProxies(int classes, ReadOnlySpan<int> labels) => ProxiesToExamples(classes, labels).Transposed();
+
+    /// <summary>
+    /// Every (proxy k, mix m), mix by mix: mix m blends rows <paramref name="first"/>[m] with weight λ and
+    /// <paramref name="second"/>[m] with weight 1 − λ, so its soft label for proxy k is
+    /// λ·[k = c(first)] + (1 − λ)·[k = c(second)] (c the class in <paramref name="labels"/>).
+    /// </summary>
+    public static Pairs ProxiesToMixes(int classes, ReadOnlySpan<int> labels, ReadOnlySpan<int> first, ReadOnlySpan<int> second, float lambda)
     {
-        var t = ProxiesToExamples(classes, labels);
-        return new Pairs(t.Candidate, t.Anchor, t.Label);
+        int mixes = first.Length, count = mixes * classes, t = 0;
+        var proxy = new int[count];
+        var mix = new int[count];
+        var y = new float[count];
+        for (int m = 0; m < mixes; m++)
+            for (int k = 0; k < classes; k++)
+            {
+                proxy[t] = k;
+                mix[t] = m;
+                y[t++] = (labels[first[m]] == k ? lambda : 0f) + (labels[second[m]] == k ? 1 - lambda : 0f);
+            }
+        return new Pairs(proxy, mix, y);
     }
+
+    /// <summary>The same pairs with anchors and candidates swapped.</summary>
+    public Pairs Transposed() => new(Candidate, Anchor, Label);
 }

@@ -2,22 +2,6 @@ using Metrix.Losses;
 
 namespace Metrix.Mixup;
 
-/// <summary>The mixing pair sets of SPEC §3.</summary>
-public enum PairSet
-{
-    /// <summary>P(a) × N(a), label λ.</summary>
-    PosNeg,
-
-    /// <summary>{a} × N(a), label λ.</summary>
-    AncNeg,
-
-    /// <summary>P(a) × P(a), label 1 (ablation).</summary>
-    PosPos,
-
-    /// <summary>N(a) × N(a), label 0 (ablation).</summary>
-    NegNeg,
-}
-
 /// <summary>
 /// What to mix in one iteration: the distinct mixes (first, second) of batch rows, mixed with λ, and the
 /// labelled pairs relating each anchor to the mixes that are in its M(a).

@@ -12,7 +12,7 @@ using Metrix.Vision.Transforms;
 namespace Metrix.Training;
 
 /// <summary>
-/// The training loop of SPEC §5: parameter groups (body; embedding layer; loss parameters at 100× the
+/// The training loop of docs/method.md#training-recipe: parameter groups (body; embedding layer; loss parameters at 100× the
 /// learning rate), <c>--warm</c> epochs training only the embedding and loss, <c>--bn_freeze</c>, clipping by
 /// value at 10, StepLR (or cosine annealing) per epoch, evaluation every <c>--eval_every</c> epochs and after the last, the best
 /// checkpoint by Recall@1 and the last one every epoch. Every random draw derives from the seed and the

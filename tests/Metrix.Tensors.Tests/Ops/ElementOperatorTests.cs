@@ -15,19 +15,6 @@ public sealed class ElementOperatorTests
         return v;
     }
 
-    private static void Same<TOp>(TOp op) where TOp : struct, IUnaryOperator
-    {
-        foreach (int n in new[] { 1, 7, 8, 15, 16, 17, 33, 100 })
-        {
-            var x = Values(Math.Max(n, 9), n);
-            var expected = new float[x.Length];
-            var actual = new float[x.Length];
-            Map.UnaryScalar(op, x, expected);
-            Map.Unary(op, x, actual);
-            TensorAssert.Close(expected, actual, 1e-6, 1e-30, typeof(TOp).Name);
-        }
-    }
-
     private static void Same<TOp>(TOp op, bool unused = false) where TOp : struct, IBinaryOperator
     {
         _ = unused;
@@ -46,21 +33,6 @@ public sealed class ElementOperatorTests
     [Fact]
     public void Vector_paths_match_the_scalar_reference()
     {
-        Same(new Ops.SoftplusOp(20f));
-        Same(new Ops.SoftplusGrad(20f), false);
-        Same(new Ops.SigmoidGrad(), false);
-        Same(new Ops.HalfOver(), false);
-        Same(new Ops.TimesSign(), false);
-        Same(new Ops.InsideMask(-0.5f, 0.5f), false);
         Same(new Ops.PositiveMask(), false);
-    }
-
-    [Fact]
-    public void Softplus_keeps_relative_precision_for_very_negative_inputs()
-    {
-        var y = Ops.Softplus(Tensor.FromArray(-30f, -50f, -80f));
-        Assert.Equal(MathF.Exp(-30f), y.Span[0], 1e-18f);
-        Assert.Equal(MathF.Exp(-50f), y.Span[1], 1e-27f);
-        Assert.True(y.Span[2] > 0 && Math.Abs(y.Span[2] / MathF.Exp(-80f) - 1) < 1e-5);
     }
 }

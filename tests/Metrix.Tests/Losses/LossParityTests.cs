@@ -6,7 +6,7 @@ using Metrix.Testing;
 namespace Metrix.Tests;
 
 /// <summary>
-/// Loss values and gradients against float64 PyTorch references written pair by pair from SPEC
+/// Loss values and gradients against float64 PyTorch references written pair by pair from docs/method.md
 /// (tools/fixtures/losses.py), clean and mixed (λ = 0.3 pos-neg mixes with soft labels). Tolerance:
 /// relative 1e-4, absolute 1e-5 (our per-pair arithmetic is float32 dot products, accumulated in double).
 /// </summary>
@@ -28,16 +28,14 @@ public sealed class LossParityTests
             Tensor? proxies = loss.Parameters.Count > 0 ? loss.Parameters[0].Tensor : null;
             if (proxies is not null) f["proxies"].Span.CopyTo(proxies.Span);
             Tensor value;
-            if (!mixed) value = LossFactory.Clean(loss, e, labels);
+            if (!mixed) value = loss.Clean(e, labels);
             else
             {
                 float lambda = f["lambda"].Item();
                 var plan = new MixPlan(Ints(f["mix_i"]), Ints(f["mix_j"]), lambda,
                     new Pairs(Ints(f["pairs_a"]), Ints(f["pairs_c"]), f["pairs_y"].ToArray()), PairSet.PosNeg);
                 var v = MixOps.MixRows(e, plan.First, plan.Second, lambda);
-                value = proxies is null
-                    ? loss.Compute(e, v, plan.Pairs)
-                    : ProxyMixed(loss, proxies, v, plan, labels, classes);
+                value = loss.Mixed(e, v, loss.MixedPairs(plan.Pairs, labels, plan.First, plan.Second, lambda));
             }
             string c = mixed ? "mixed" : "clean";
             Assert.Equal(f[c + ".loss"].Item(), value.Item(), 1e-4 * Math.Abs(f[c + ".loss"].Item()) + 1e-5);
@@ -48,29 +46,12 @@ public sealed class LossParityTests
         }
     }
 
-    private static Tensor ProxyMixed(PairLoss loss, Tensor proxies, Tensor mixed, MixPlan plan, int[] labels, int classes)
-    {
-        int count = plan.Count * classes, t = 0;
-        var p = new int[count];
-        var m = new int[count];
-        var y = new float[count];
-        for (int i = 0; i < plan.Count; i++)
-            for (int k = 0; k < classes; k++)
-            {
-                p[t] = k;
-                m[t] = i;
-                y[t++] = (labels[plan.First[i]] == k ? plan.Lambda : 0) + (labels[plan.Second[i]] == k ? 1 - plan.Lambda : 0);
-            }
-        var normalized = Ops.L2Normalize(proxies);
-        return loss.ProxyAnchors ? loss.Compute(normalized, mixed, new Pairs(p, m, y)) : loss.Compute(mixed, normalized, new Pairs(m, p, y));
-    }
-
     [Fact]
     public void Contrastive_matches_pytorch_metric_learning_semantics_of_the_release()
     {
         var f = Fixtures.Load("losses/pml_contrastive").Tensors;
         var e = Tensor.FromArray(f["embeddings"].Span, f["embeddings"].ShapeArray()).RequireGrad();
-        var value = LossFactory.Clean(new ContrastiveLoss(), Ops.L2Normalize(e), Ints(f["labels"]));
+        var value = new ContrastiveLoss().Clean(Ops.L2Normalize(e), Ints(f["labels"]));
         Assert.Equal(f["loss"].Item(), value.Item(), 1e-5);
         value.Backward();
         TensorAssert.Close(f["grad_embeddings"], e.Grad!, 1e-4, 1e-5);
@@ -84,7 +65,7 @@ public sealed class LossParityTests
         {
             var loss = LossFactory.Create(name, 3, 5, new Rng(1));
             var x = new Rng(4).Normal([6, 5]).RequireGrad();
-            GradCheck.Check(t => LossFactory.Clean(loss, Ops.L2Normalize(t[0]), labels), [x], eps: 1e-3, rtol: 2e-2, atol: 1e-3);
+            GradCheck.Check(t => loss.Clean(Ops.L2Normalize(t[0]), labels), [x], eps: 1e-3, rtol: 2e-2, atol: 1e-3);
         }
     }
 
