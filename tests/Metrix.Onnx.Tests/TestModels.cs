@@ -22,6 +22,24 @@ internal static class TestModels
     /// <summary>Embedding width of the test networks.</summary>
     public const int EmbeddingSize = 24;
 
+    /// <summary>Metadata as a checkpoint of the test networks would carry.</summary>
+    public static Dictionary<string, string> CheckpointMetadata(string arch) => new()
+    {
+        ["format"] = "metrix-checkpoint-1",
+        ["model"] = arch,
+        ["embedding_size"] = "24",
+        ["l2_norm"] = "1",
+        ["image_size"] = "64",
+        ["dataset"] = "emoji",
+        ["loss"] = "multisimilarity",
+        ["mode"] = "feature",
+        ["seed"] = "1",
+        ["epoch"] = "3",
+        ["train_classes"] = "953",
+        ["normalize_mean"] = "0.485,0.456,0.406",
+        ["normalize_std"] = "0.229,0.224,0.225",
+    };
+
     private static readonly Lazy<ImageSet> Emoji = new(() => EmojiDataset.Load()["test"]);
 
     /// <summary>An EmbeddingNet of width 8 in eval mode: body weights from tests/fixtures/nn, head from a fixed seed (non-zero bias).</summary>
