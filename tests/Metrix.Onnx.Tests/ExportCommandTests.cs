@@ -58,38 +58,42 @@ public sealed class ExportCommandTests(CheckpointFile checkpoint) : IClassFixtur
         return (code, output.ToString(), error.ToString());
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Export_writes_a_model_onnx_runtime_runs_with_the_checkpoints_embeddings(bool preprocessing)
+    [Fact]
+    public void Export_with_every_flag_writes_a_model_onnx_runtime_runs_with_the_checkpoints_embeddings() =>
+        ExportAndCompare(preprocessing: true);
+
+    // A full-width export costs seconds (the command builds and loads a ResNet-18 of 11.7 M parameters); the
+    // default flags are covered by the library tests, so this one runs with the slow checks.
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void Export_with_default_flags_writes_a_model_onnx_runtime_runs_with_the_checkpoints_embeddings() =>
+        ExportAndCompare(preprocessing: false);
+
+    private void ExportAndCompare(bool preprocessing)
     {
+        // With preprocessing the export also sets --image_size and --opset.
+        int s = preprocessing ? 96 : 64, opset = preprocessing ? 13 : 17;
         string output = checkpoint[preprocessing ? "pixels.onnx" : "images.onnx"];
-        var (code, _, error) = Run(["export", "--checkpoint", checkpoint.Path, "--out", output, .. preprocessing ? new[] { "--include_preprocessing" } : []]);
+        string[] flags = preprocessing ? ["--include_preprocessing", "--image_size", "96", "--opset", "13"] : [];
+        var (code, _, error) = Run(["export", "--checkpoint", checkpoint.Path, "--out", output, .. flags]);
         Assert.True(code == 0, error);
         Assert.Contains("wrote " + output, error, StringComparison.Ordinal);
-        const int n = 2, s = 64;
+        const int n = 2;
         var pixels = TestModels.EmojiPixels(n, s, first: 11);
         var images = TestModels.Normalise(pixels, n, s);
-        using var session = TestModels.Session(File.ReadAllBytes(output));
+        var bytes = File.ReadAllBytes(output);
+        Assert.Equal(opset, Assert.Single(Metrix.Onnx.Proto.ModelProto.Parser.ParseFrom(bytes).OpsetImport).Version);
+        using var session = TestModels.Session(bytes);
+        Assert.Equal(preprocessing ? [-1, s, s, 3] : new[] { -1, 3, s, s },
+            session.InputMetadata[preprocessing ? OnnxExporter.PixelsInput : OnnxExporter.ImagesInput].Dimensions);
         var actual = preprocessing ? TestModels.RunBytes(session, pixels, n, s) : TestModels.RunFloat(session, images, n, s);
         Assert.True(TestModels.MaxAbsDifference(TestModels.EngineEmbed(checkpoint.Model, images, n, s), actual) <= 1e-4);
         var map = session.ModelMetadata.CustomMetadataMap;
         foreach (var (key, value) in checkpoint.Metadata) Assert.Equal(value, map[key]);
-        Assert.Equal("64", map["export.image_size"]);
+        Assert.Equal(s.ToString(System.Globalization.CultureInfo.InvariantCulture), map["export.image_size"]);
+        Assert.Equal("64", map["image_size"]);
         Assert.Equal("64", map["export.body_width"]);
-    }
-
-    [Fact]
-    public void Image_size_and_opset_flags_reach_the_file()
-    {
-        string output = checkpoint["s96.onnx"];
-        var (code, _, error) = Run("export", "--checkpoint", checkpoint.Path, "--out", output, "--image_size", "96", "--opset", "13");
-        Assert.True(code == 0, error);
-        using var session = TestModels.Session(File.ReadAllBytes(output));
-        Assert.Equal([-1, 3, 96, 96], session.InputMetadata[OnnxExporter.ImagesInput].Dimensions);
-        Assert.Equal("96", session.ModelMetadata.CustomMetadataMap["export.image_size"]);
-        Assert.Equal("64", session.ModelMetadata.CustomMetadataMap["image_size"]);
-        Assert.Equal(13, Assert.Single(Metrix.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(output)).OpsetImport).Version);
+        Assert.Equal(preprocessing ? "1" : "0", map["export.preprocessing_in_graph"]);
     }
 
     [Fact]
@@ -118,6 +122,19 @@ public sealed class ExportCommandTests(CheckpointFile checkpoint) : IClassFixtur
         Assert.Contains(other, error, StringComparison.Ordinal);
         Assert.Contains("vit_b16", error, StringComparison.Ordinal);
         Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void A_checkpoint_without_running_statistics_is_refused_naming_the_file_and_the_layer()
+    {
+        // BatchNorm without running statistics could only normalise with batch statistics: not exportable.
+        string partial = checkpoint["no_stats.safetensors"];
+        SafeTensors.Write(partial, checkpoint.Model.StateDict().Where(kv => kv.Key != "layer2.1.bn2.running_var"), checkpoint.Metadata);
+        var (code, _, error) = Run("export", "--checkpoint", partial, "--out", checkpoint["no_stats.onnx"]);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains(partial, error, StringComparison.Ordinal);
+        Assert.Contains("layer2.1.bn2.running_var", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(checkpoint["no_stats.onnx"]));
     }
 
     [Theory]
