@@ -50,6 +50,28 @@ public sealed class OnnxRuntimeParityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
+    public void Full_width_resnet50_at_224_matches_the_engine()
+    {
+        // The release's network at its image size (random weights, BatchNorm statistics drawn away from their initial values).
+        const int s = 224, n = 2;
+        var rng = new Rng(11);
+        var net = new Metrix.Nn.EmbeddingNet("resnet50", 512, true, rng);
+        foreach (var bn in net.Body.BatchNorms)
+        {
+            rng.FillNormal(bn.RunningMean.Span, 0, 0.1);
+            rng.FillUniform(bn.RunningVar.Span, 0.5, 1.5);
+        }
+        net.Eval();
+        using var session = TestModels.Session(OnnxExporter.ToBytes(net, new OnnxExportOptions { ImageSize = s, IncludePreprocessing = true }));
+        var pixels = TestModels.EmojiPixels(n, s, first: 3);
+        var expected = TestModels.EngineEmbed(net, TestModels.Normalise(pixels, n, s), n, s);
+        double diff = TestModels.MaxAbsDifference(expected, TestModels.RunBytes(session, pixels, n, s));
+        output.WriteLine($"resnet50 width 64 at 224, batch {n}: max |difference| {diff:E2}");
+        Assert.True(diff <= Tolerance, $"max |difference| {diff:E3}");
+    }
+
+    [Fact]
     public void Without_l2_normalisation_the_raw_embeddings_match()
     {
         const int s = TestModels.ImageSize, n = 7;
