@@ -19,11 +19,16 @@ public sealed class CheckerRecordTests
     {
         "resnet18_w8.onnx" => OnnxExporter.ToBytes(TestModels.Reduced("resnet18"), new OnnxExportOptions
         {
-            ImageSize = TestModels.ImageSize, Metadata = TestModels.CheckpointMetadata("resnet18"), ProducerVersion = "fixture",
+            ImageSize = TestModels.ImageSize,
+            Metadata = TestModels.CheckpointMetadata("resnet18"),
+            ProducerVersion = "fixture",
         }),
         "resnet50_w8_pixels.onnx" => OnnxExporter.ToBytes(TestModels.Reduced("resnet50"), new OnnxExportOptions
         {
-            ImageSize = TestModels.ImageSize, IncludePreprocessing = true, Metadata = TestModels.CheckpointMetadata("resnet50"), ProducerVersion = "fixture",
+            ImageSize = TestModels.ImageSize,
+            IncludePreprocessing = true,
+            Metadata = TestModels.CheckpointMetadata("resnet50"),
+            ProducerVersion = "fixture",
         }),
         _ => throw new ArgumentException(file),
     };

@@ -24,9 +24,17 @@ public sealed class CheckpointFile : IDisposable
         Model.Eval();
         Metadata = new Dictionary<string, string>
         {
-            ["format"] = "metrix-checkpoint-1", ["model"] = "resnet18", ["embedding_size"] = "16", ["l2_norm"] = "1",
-            ["image_size"] = "64", ["dataset"] = "emoji", ["loss"] = "multisimilarity", ["mode"] = "feature",
-            ["seed"] = "3", ["epoch"] = "12", ["train_classes"] = "953",
+            ["format"] = "metrix-checkpoint-1",
+            ["model"] = "resnet18",
+            ["embedding_size"] = "16",
+            ["l2_norm"] = "1",
+            ["image_size"] = "64",
+            ["dataset"] = "emoji",
+            ["loss"] = "multisimilarity",
+            ["mode"] = "feature",
+            ["seed"] = "3",
+            ["epoch"] = "12",
+            ["train_classes"] = "953",
         };
         Checkpoint.Save(Path, Model, Metadata);
     }
