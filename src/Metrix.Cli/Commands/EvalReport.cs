@@ -13,8 +13,9 @@ internal static class EvalReport
     {
         if (directory.Length == 0) throw new UsageException("--report: give a directory to write report.html into");
         if (File.Exists(directory)) throw new UsageException($"--report: {directory} is a file; give a directory");
-        if (queries < 1) throw new UsageException($"--report_queries: invalid value {queries}; expected a positive count");
-        if (k < 1) throw new UsageException($"--report_k: invalid value {k}; expected a positive count");
+        if (queries is < 1 or > ReportOptions.MaxQueries)
+            throw new UsageException($"--report_queries: invalid value {queries}; expected 1-{ReportOptions.MaxQueries}");
+        if (k is < 1 or > ReportOptions.MaxK) throw new UsageException($"--report_k: invalid value {k}; expected 1-{ReportOptions.MaxK}");
         return new ReportOptions { Queries = queries, K = k };
     }
 

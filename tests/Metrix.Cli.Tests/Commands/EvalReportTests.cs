@@ -110,6 +110,9 @@ public sealed class EvalReportTests(EvalReportTests.Setup setup) : IClassFixture
         var (code, _, error) = CliRun.Run("eval", "--checkpoint", _looseCheckpoint, "--query", _query, "--gallery", _gallery, "--report", _dir["r"], "--report_k", "0");
         Assert.Equal(2, code);
         Assert.Contains("--report_k", error);
+        (code, _, error) = CliRun.Run("eval", "--checkpoint", _looseCheckpoint, "--query", _query, "--gallery", _gallery, "--report", _dir["r"], "--report_queries", "501");
+        Assert.Equal(2, code);
+        Assert.Contains("--report_queries", error);
         (code, _, error) = CliRun.Run("eval", "--checkpoint", _looseCheckpoint, "--query", _query, "--gallery", _gallery, "--report", _looseCheckpoint);
         Assert.Equal(2, code);
         Assert.Contains("--report", error);
