@@ -26,12 +26,15 @@ public sealed class EvalCommand : Command
     private readonly Option<int> _workers = Flags.Int("num_workers", "Loader threads", 2);
     private readonly Option<int> _threads = Flags.Int("threads", "Compute threads (0 = all cores)", 0);
     private readonly Option<bool> _json = Flags.Switch("json", "Print one JSON object on standard output");
+    private readonly Option<string?> _report = Flags.OptionalText("report", "Write a self-contained DIR/report.html: metrics, training curves, sample queries with their neighbours, worst classes");
+    private readonly Option<int> _reportQueries = Flags.Int("report_queries", "Sample queries shown in the report (seeded choice)", 12);
+    private readonly Option<int> _reportK = Flags.Int("report_k", "Neighbours shown per sample query in the report", 8);
 
     /// <summary>The command.</summary>
     public EvalCommand()
         : base("eval", "Evaluate a checkpoint: Recall@K under a dataset's protocol, or a query folder against a gallery folder; MAP@R and NMI.")
     {
-        foreach (var option in new Option[] { _checkpoint, _dataset, _dataRoot, _query, _gallery, _batchSize, _workers, _threads, _json })
+        foreach (var option in new Option[] { _checkpoint, _dataset, _dataRoot, _query, _gallery, _batchSize, _workers, _threads, _json, _report, _reportQueries, _reportK })
             Options.Add(option);
         CommandRunner.SetAction(this, Execute);
     }
@@ -42,13 +45,16 @@ public sealed class EvalCommand : Command
         string? query = parse.GetValue(_query), gallery = parse.GetValue(_gallery);
         if ((query is null) != (gallery is null)) throw new UsageException("--query and --gallery go together: give both folders, or neither and a --dataset");
         if (query is not null && parse.GetValue(_dataset) is not null) throw new UsageException("--dataset cannot be combined with --query/--gallery");
+        string? reportDirectory = parse.GetValue(_report);
+        var report = reportDirectory is null ? null : EvalReport.Options(reportDirectory, parse.GetValue(_reportQueries), parse.GetValue(_reportK));
         var model = CheckpointModel.Load(parse.GetValue(_checkpoint)!);
         string dataset = parse.GetValue(_dataset) ?? model.Info.Dataset;
         if (query is null && !DatasetCatalog.Names.Contains(dataset))
             throw new UsageException($"--dataset: unknown dataset '{dataset}'; accepted: {string.Join(", ", DatasetCatalog.Names)}");
         var data = query is null ? DatasetCatalog.Load(dataset, parse.GetValue(_dataRoot)!) : ImageFolderDataset.LoadQueryGallery(query, gallery!);
         var protocol = query is null ? RetrievalProtocol.ForDataset(dataset) : RetrievalProtocol.Cub with { Name = "folder", QueryVsGallery = true };
-        var result = Evaluate(model, data, protocol, parse.GetValue(_workers), parse.GetValue(_batchSize), context);
+        var result = Evaluate(model, data, protocol, parse.GetValue(_workers), parse.GetValue(_batchSize), context,
+            report is null ? null : (reportDirectory!, report));
 
         if (parse.GetValue(_json))
         {
@@ -77,7 +83,8 @@ public sealed class EvalCommand : Command
         [property: System.Text.Json.Serialization.JsonPropertyName("map_at_r")] double? MapAtR,
         [property: System.Text.Json.Serialization.JsonPropertyName("nmi")] double? Nmi);
 
-    internal static EvalResult Evaluate(CheckpointModel model, DatasetSplits data, RetrievalProtocol protocol, int workers, int batch, CommandContext context)
+    internal static EvalResult Evaluate(CheckpointModel model, DatasetSplits data, RetrievalProtocol protocol, int workers, int batch, CommandContext context,
+        (string Directory, Metrix.Reports.ReportOptions Options)? report = null)
     {
         var queries = protocol.QueryVsGallery ? data["query"] : data["test"];
         var gallery = protocol.QueryVsGallery ? data["gallery"] : null;
@@ -85,6 +92,8 @@ public sealed class EvalCommand : Command
         using var g = gallery is null ? null : model.Embed(gallery, workers, batch, context);
         var labels = queries.Labels();
         var retrieval = Retrieval.Evaluate(protocol, q, labels, g, gallery?.Labels() ?? default, mapAtR: true);
+        if (report is { } r)
+            context.Error.WriteLine($"report: {EvalReport.Write(r.Directory, r.Options, model, data, protocol, retrieval, queries, q, gallery, g)}");
         double? nmi = null;
         if (gallery is null && queries.ClassCount <= NmiMaxClasses)
             nmi = 100 * Nmi.OfKMeans(q.Span, q.Dim(1), labels);
