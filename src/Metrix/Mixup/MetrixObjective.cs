@@ -14,7 +14,7 @@ public sealed record StepOutput(Tensor Loss, double CleanLoss, double? MixedLoss
 /// <summary>
 /// The training objective of one iteration (SPEC §3, eq. 10): E = ℓ(clean) + w·ℓ̃(mixed), both the same
 /// labelled loss, on clean pairs and on mixed examples with soft labels. λ ~ Beta(α, α) and the pair set
-/// (uniform over the configured ones) are drawn once per iteration from <paramref name="rng"/>.
+/// (uniform over the configured ones) are drawn once per iteration from the caller's <c>rng</c>.
 /// </summary>
 public static class MetrixObjective
 {
