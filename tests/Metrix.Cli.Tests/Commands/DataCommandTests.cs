@@ -90,7 +90,7 @@ public sealed class DataCommandTests
         Assert.Contains("test        2        1       1", output);
         Assert.Contains("verified 5 images: 2 could not be decoded", output);
         Assert.Contains($"  {dir["dog/b.JPG"]}: ", output);
-        Assert.Contains($"  {dir["emu/1.png"]}: not a PNG or JPEG file", output);
+        Assert.Contains($"  {dir["emu/1.png"]}: not a PNG, JPEG, WebP, BMP, GIF or TIFF file", output);
         Assert.Contains("verify: 5/5 images, 2 failed", error);
         Assert.EndsWith("error: 2 of 5 images could not be decoded (listed above)" + Environment.NewLine, error);
 
