@@ -28,12 +28,12 @@ public sealed class SearchCommand : Command
 
     private int Execute(ParseResult parse, CommandContext context)
     {
-        CheckpointModel.SetThreads(parse.GetValue(_threads));
+        CheckpointFlag.SetThreads(parse.GetValue(_threads));
         int k = parse.GetValue(_k);
         if (k < 1) throw new UsageException($"-k: invalid value {k}; expected a positive count");
         string queryPath = parse.GetValue(_query)!, galleryRoot = parse.GetValue(_gallery)!;
         if (!File.Exists(queryPath)) throw new UsageException($"--query: file not found: {queryPath}");
-        var model = CheckpointModel.Load(parse.GetValue(_checkpoint)!);
+        var model = CheckpointFlag.Load(parse.GetValue(_checkpoint)!);
         var gallery = EmbedCommand.Folder(galleryRoot);
         if (gallery.Count == 0) throw new UsageException($"--gallery: no image files ({string.Join(' ', ImageFolderDataset.Extensions)}) in {galleryRoot}");
         int workers = parse.GetValue(_workers);
