@@ -44,7 +44,13 @@ public sealed class EmbeddingModel
     public int Dimension => Info.EmbeddingSize;
 
     /// <summary>Images embedded per forward pass (default 64); larger batches are faster and use more memory.</summary>
-    public int BatchSize { get; init; } = 64;
+    public int BatchSize
+    {
+        get => _batchSize;
+        set => _batchSize = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "the batch size must be positive");
+    }
+
+    private int _batchSize = 64;
 
     /// <summary>Loads a checkpoint (<c>.safetensors</c> with Metrix metadata, as <c>metrix train</c> writes).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -135,7 +141,7 @@ public sealed class EmbeddingModel
     // Decodes one batch at a time, so memory holds a batch of images, not the whole list.
     private float[][] EmbedBatches(int count, Func<int, DecodedImage> image, CancellationToken cancel, Action<int, int>? progress)
     {
-        int size = ImageSize, plane = 3 * size * size, batch = Math.Max(1, BatchSize), d = Dimension;
+        int size = ImageSize, plane = 3 * size * size, batch = BatchSize, d = Dimension;
         var result = new float[count][];
         for (int first = 0; first < count; first += batch)
         {
