@@ -4,8 +4,8 @@ namespace Metrix.Vision.Codecs;
 
 /// <summary>
 /// WebP, BMP and GIF (first frame) through SkiaSharp's codecs, to the RGB that PIL's
-/// <c>Image.open(f).convert("RGB")</c> gives: alpha is dropped, not composited, and no colour profile is
-/// applied. Skia has no TIFF codec on Linux; <see cref="TiffDecoder"/> reads those.
+/// <c>Image.open(f).convert("RGB")</c> gives: alpha is dropped, not composited, no colour profile is
+/// applied, and a GIF's transparent pixels take their palette colour (<see cref="GifTransparency"/>). Skia has no TIFF codec on Linux; <see cref="TiffDecoder"/> reads those.
 /// </summary>
 internal static class SkiaDecoder
 {
@@ -42,6 +42,11 @@ internal static class SkiaDecoder
             rgb[j] = rgba[i];
             rgb[j + 1] = rgba[i + 1];
             rgb[j + 2] = rgba[i + 2];
+        }
+        if (format == "GIF" && GifTransparency.ColourOf(data) is var (r, g, b))
+        {
+            for (long i = 3, j = 0; i < rgba.Length; i += 4, j += 3)
+                if (rgba[i] == 0) (rgb[j], rgb[j + 1], rgb[j + 2]) = (r, g, b);
         }
         return new DecodedImage(width, height, rgb);
     }
