@@ -19,7 +19,7 @@ public static class Checkpoint
         SafeTensors.Write(path, all, metadata);
     }
 
-    /// <summary>Reads a checkpoint; <see cref="Split"/> separates model and prefixed tensors.</summary>
+    /// <summary>Reads a checkpoint; <see cref="Section"/> and <see cref="ModelSection"/> separate prefixed and model tensors.</summary>
     public static TensorFile Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);

@@ -39,7 +39,7 @@ public sealed class AnalyzeCommand : Command
 
     private int Execute(ParseResult parse, CommandContext context)
     {
-        CheckpointModel.SetThreads(parse.GetValue(_threads));
+        CheckpointFlag.SetThreads(parse.GetValue(_threads));
         string dir = parse.GetValue(_run)!;
         if (!File.Exists(Path.Combine(dir, RunDirectory.ConfigFile)))
             throw new UsageException($"--run: '{dir}' is not a run directory (no {RunDirectory.ConfigFile} in it)");
@@ -48,7 +48,7 @@ public sealed class AnalyzeCommand : Command
         var run = RunDirectory.Open(dir);
         var options = run.ReadConfig();
         string path = which == "best" && File.Exists(run.BestCheckpoint) ? run.BestCheckpoint : run.LastCheckpoint;
-        var model = CheckpointModel.Load(path);
+        var model = CheckpointFlag.Load(path);
         int workers = parse.GetValue(_workers);
 
         var data = DatasetCatalog.Load(options.Dataset, options.DataRoot);

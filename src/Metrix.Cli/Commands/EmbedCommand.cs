@@ -32,16 +32,16 @@ public sealed class EmbedCommand : Command
 
     private int Execute(ParseResult parse, CommandContext context)
     {
-        CheckpointModel.SetThreads(parse.GetValue(_threads));
+        CheckpointFlag.SetThreads(parse.GetValue(_threads));
         string output = parse.GetValue(_out)!;
         bool npy = output.EndsWith(".npy", StringComparison.OrdinalIgnoreCase);
         if (!npy && !output.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
             throw new UsageException($"--out: '{output}' must end in .npy or .safetensors");
         string? images = parse.GetValue(_images), dataset = parse.GetValue(_dataset);
         if ((images is null) == (dataset is null)) throw new UsageException("give exactly one of --images DIR and --dataset NAME");
-        var model = CheckpointModel.Load(parse.GetValue(_checkpoint)!);
+        var model = CheckpointFlag.Load(parse.GetValue(_checkpoint)!);
         var set = images is not null ? Folder(images) : DatasetCatalog.Load(dataset!, parse.GetValue(_dataRoot)!)[parse.GetValue(_split)!];
-        if (set.Count == 0) throw new UsageException($"--images: no PNG or JPEG files in {images}");
+        if (set.Count == 0) throw new UsageException($"--images: no image files ({string.Join(' ', ImageFolderDataset.Extensions)}) in {images}");
         using var embeddings = model.Embed(set, parse.GetValue(_workers), parse.GetValue(_batchSize), context);
         var labels = set.Items.Select(i => (long)i.Label).ToList();
         var paths = set.Items.Select(i => images is null ? i.Path : Path.GetRelativePath(images, i.Path)).ToList();

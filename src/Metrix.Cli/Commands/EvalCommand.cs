@@ -41,13 +41,13 @@ public sealed class EvalCommand : Command
 
     private int Execute(ParseResult parse, CommandContext context)
     {
-        CheckpointModel.SetThreads(parse.GetValue(_threads));
+        CheckpointFlag.SetThreads(parse.GetValue(_threads));
         string? query = parse.GetValue(_query), gallery = parse.GetValue(_gallery);
         if ((query is null) != (gallery is null)) throw new UsageException("--query and --gallery go together: give both folders, or neither and a --dataset");
         if (query is not null && parse.GetValue(_dataset) is not null) throw new UsageException("--dataset cannot be combined with --query/--gallery");
         string? reportDirectory = parse.GetValue(_report);
         var report = reportDirectory is null ? null : EvalReport.Options(reportDirectory, parse.GetValue(_reportQueries), parse.GetValue(_reportK));
-        var model = CheckpointModel.Load(parse.GetValue(_checkpoint)!);
+        var model = CheckpointFlag.Load(parse.GetValue(_checkpoint)!);
         string dataset = parse.GetValue(_dataset) ?? model.Info.Dataset;
         if (query is null && !DatasetCatalog.Names.Contains(dataset))
             throw new UsageException($"--dataset: unknown dataset '{dataset}'; accepted: {string.Join(", ", DatasetCatalog.Names)}");
@@ -83,7 +83,7 @@ public sealed class EvalCommand : Command
         [property: System.Text.Json.Serialization.JsonPropertyName("map_at_r")] double? MapAtR,
         [property: System.Text.Json.Serialization.JsonPropertyName("nmi")] double? Nmi);
 
-    internal static EvalResult Evaluate(CheckpointModel model, DatasetSplits data, RetrievalProtocol protocol, int workers, int batch, CommandContext context,
+    internal static EvalResult Evaluate(EmbeddingModel model, DatasetSplits data, RetrievalProtocol protocol, int workers, int batch, CommandContext context,
         (string Directory, Metrix.Reports.ReportOptions Options)? report = null)
     {
         var queries = protocol.QueryVsGallery ? data["query"] : data["test"];

@@ -20,7 +20,7 @@ internal static class EvalReport
     }
 
     /// <summary>Builds and writes the report; returns the page's path.</summary>
-    public static string Write(string directory, ReportOptions options, CheckpointModel model, DatasetSplits data, RetrievalProtocol protocol,
+    public static string Write(string directory, ReportOptions options, EmbeddingModel model, DatasetSplits data, RetrievalProtocol protocol,
         RetrievalResult result, ImageSet queries, Tensor queryEmbeddings, ImageSet? gallery, Tensor? galleryEmbeddings)
     {
         var report = RetrievalReport.Create(model.Path, data.Name, protocol, result, queries, queryEmbeddings, gallery, galleryEmbeddings,

@@ -60,11 +60,11 @@ public sealed class ExportCommand : Command
     }
 
     /// <summary>The checkpoint's network and its metadata; any failure to read it is one line naming the file.</summary>
-    private static (CheckpointModel Model, IReadOnlyDictionary<string, string> Metadata) Load(string path)
+    private static (EmbeddingModel Model, IReadOnlyDictionary<string, string> Metadata) Load(string path)
     {
         try
         {
-            var model = CheckpointModel.Load(path);
+            var model = CheckpointFlag.Load(path);
             return (model, Checkpoint.Load(path).Metadata);
         }
         catch (Exception e) when (e is not UsageException && !e.Message.Contains(path, StringComparison.Ordinal))

@@ -32,7 +32,7 @@ public sealed class KnnBenchCommand : Command
 
     private int Execute(ParseResult parse, CommandContext context)
     {
-        CheckpointModel.SetThreads(parse.GetValue(_threads));
+        CheckpointFlag.SetThreads(parse.GetValue(_threads));
         int n = parse.GetValue(_n), dim = parse.GetValue(_dim), classes = parse.GetValue(_classes);
         if (n < 2 || dim < 1 || classes < 1) throw new UsageException("--n must be at least 2, --dim and --classes positive");
         string name = parse.GetValue(_protocol)!;

@@ -15,7 +15,7 @@ namespace Metrix.Cli;
 /// </summary>
 public sealed class LoaderBenchCommand : Command
 {
-    private readonly Option<string> _folder = Flags.RequiredText("folder", "Folder of images (PNG or JPEG), flat or in class sub-folders");
+    private readonly Option<string> _folder = Flags.RequiredText("folder", "Folder of images (PNG, JPEG, WebP, BMP, GIF or TIFF), flat or in class sub-folders");
     private readonly Option<int> _imageSize = Flags.Int("image_size", "Crop side in pixels", 224);
     private readonly Option<int> _batchSize = Flags.Int("batch_size", "Images per batch", 100);
     private readonly Option<int> _workers = Flags.Int("num_workers", "Loader threads", 2);
@@ -35,8 +35,7 @@ public sealed class LoaderBenchCommand : Command
         string folder = parse.GetValue(_folder)!;
         if (!Directory.Exists(folder)) throw new UsageException($"--folder: no such directory: {folder}");
         var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase)
-                        || f.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase))
+            .Where(f => ImageFolderDataset.Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal).ToList();
         int batch = parse.GetValue(_batchSize), size = parse.GetValue(_imageSize), workers = parse.GetValue(_workers);
         if (files.Count < batch) throw new UsageException($"--folder: {files.Count} images in {folder}, fewer than one batch of {batch}");

@@ -12,7 +12,7 @@ public sealed class SearchCommand : Command
 {
     private readonly Option<string> _checkpoint = Flags.RequiredText("checkpoint", "Checkpoint (.safetensors) written by metrix train");
     private readonly Option<string> _gallery = Flags.RequiredText("gallery", "Folder of gallery images (searched recursively)");
-    private readonly Option<string> _query = Flags.RequiredText("query", "The query image (PNG or JPEG)");
+    private readonly Option<string> _query = Flags.RequiredText("query", "The query image (PNG, JPEG, WebP, BMP, GIF or TIFF)");
     private readonly Option<int> _k = new("-k", "--k") { Description = "Number of results", DefaultValueFactory = _ => 5 };
     private readonly Option<int> _workers = Flags.Int("num_workers", "Loader threads", 2);
     private readonly Option<int> _threads = Flags.Int("threads", "Compute threads (0 = all cores)", 0);
@@ -28,14 +28,14 @@ public sealed class SearchCommand : Command
 
     private int Execute(ParseResult parse, CommandContext context)
     {
-        CheckpointModel.SetThreads(parse.GetValue(_threads));
+        CheckpointFlag.SetThreads(parse.GetValue(_threads));
         int k = parse.GetValue(_k);
         if (k < 1) throw new UsageException($"-k: invalid value {k}; expected a positive count");
         string queryPath = parse.GetValue(_query)!, galleryRoot = parse.GetValue(_gallery)!;
         if (!File.Exists(queryPath)) throw new UsageException($"--query: file not found: {queryPath}");
-        var model = CheckpointModel.Load(parse.GetValue(_checkpoint)!);
+        var model = CheckpointFlag.Load(parse.GetValue(_checkpoint)!);
         var gallery = EmbedCommand.Folder(galleryRoot);
-        if (gallery.Count == 0) throw new UsageException($"--gallery: no PNG or JPEG files in {galleryRoot}");
+        if (gallery.Count == 0) throw new UsageException($"--gallery: no image files ({string.Join(' ', ImageFolderDataset.Extensions)}) in {galleryRoot}");
         int workers = parse.GetValue(_workers);
         using var g = model.Embed(gallery, workers, 100, context);
         using var q = model.Embed(ImageSet.FromFiles("query", [new ImageItem(queryPath, 0)]), 1, 1, context);

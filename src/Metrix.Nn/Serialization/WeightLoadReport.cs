@@ -1,7 +1,7 @@
 namespace Metrix.Nn;
 
 /// <summary>
-/// What <see cref="StateDictLoader.Load"/> did, by name: every list keeps the file's (or, for
+/// What <see cref="StateDictLoader.Load(Module, WeightFile, IReadOnlyList{string})"/> did, by name: every list keeps the file's (or, for
 /// <see cref="Missing"/>, the model's) order.
 /// </summary>
 /// <param name="Source">The weights file.</param>

@@ -9,7 +9,7 @@ namespace Metrix.Tensors.Kernels;
 /// C[m×n] = α·op(A)[m×k]·op(B)[k×n] + β·C, where op(X) is X or Xᵀ.
 /// </summary>
 /// <remarks>
-/// <paramref name="lda"/>, <paramref name="ldb"/>, <paramref name="ldc"/> are row strides in elements of
+/// <c>lda</c>, <c>ldb</c>, <c>ldc</c> are row strides in elements of
 /// the matrices as stored (A is k×m when transposed). With β = 0, C is written without being read, so it
 /// may hold garbage. Large products are cache-blocked (panels of <see cref="KC"/> depth, <see cref="NC"/>
 /// columns), packed, and computed by the register-blocked micro-kernel of the best instruction set
@@ -33,7 +33,7 @@ public static unsafe class Gemm
     /// <summary>Whether thin products are cut into smaller tiles so that every thread gets work (benchmarks compare both).</summary>
     internal static bool SplitThinTiles { get; set; } = true;
 
-    /// <summary>The micro-kernel used by <see cref="Multiply"/>: the widest this processor runs natively.</summary>
+    /// <summary>The micro-kernel used by <see cref="Multiply(bool, bool, int, int, int, float, float*, int, float*, int, float, float*, int)"/>: the widest this processor runs natively.</summary>
     public static IGemmKernel Kernel { get; set; } = GemmKernels.Best;
 
     /// <summary>C = α·op(A)·op(B) + β·C.</summary>

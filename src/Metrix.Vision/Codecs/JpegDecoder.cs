@@ -56,6 +56,7 @@ public static class JpegDecoder
         private Component[] _components = [];
         private int _width, _height, _hMax, _vMax, _mcusX, _mcusY, _restartInterval, _eobRun;
         private bool _progressive, _frameSeen, _anyScan, _jfif;
+        private bool _multiScan; // libjpeg's has_multiple_scans: progressive, or a first scan without every component
         private int _adobeTransform = -1;
 
         public DecodedImage Run(ReadOnlySpan<byte> data)
@@ -69,8 +70,9 @@ public static class JpegDecoder
                 while (pos < data.Length && data[pos] == 0xFF) pos++;
                 if (pos >= data.Length)
                 {
-                    if (_anyScan) break; // EOI missing: use what was decoded
-                    throw Fail("truncated JPEG (no image data)");
+                    // A single-scan file decodes without its EOI in PIL; libjpeg reads a multi-scan one to EOI first.
+                    if (_anyScan && !_multiScan) break;
+                    throw Fail(_anyScan ? "image file is truncated (the file ends before its EOI marker)" : "truncated JPEG (no image data)");
                 }
                 int marker = data[pos++];
                 if (marker == 0xD9) break; // EOI
@@ -79,7 +81,7 @@ public static class JpegDecoder
                 int length = BinaryPrimitives.ReadUInt16BigEndian(data[pos..]);
                 if (length < 2 || pos + length > data.Length)
                 {
-                    if (_anyScan) break;
+                    if (_anyScan && !_multiScan) break;
                     throw Fail($"truncated JPEG (segment 0x{marker:X2} of {length} bytes runs past the end)");
                 }
                 var segment = data.Slice(pos + 2, length - 2);
@@ -240,6 +242,7 @@ public static class JpegDecoder
                 c.DcPredictor = 0;
             }
             _eobRun = 0;
+            if (!_anyScan) _multiScan = _progressive || n < _components.Length;
             var bits = new JpegBitReader(data, pos);
             bool single = n == 1;
             var c0 = comps[0];
@@ -268,6 +271,8 @@ public static class JpegDecoder
                                 DecodeBlock(ref bits, c, (my * c.V + v) * c.BlocksPerLine + mx * c.H + h, ss, se, ah, al);
                 }
             }
+            // PIL refuses what libjpeg could not finish for want of bytes ("image file is truncated").
+            if (bits.Truncated) throw Fail("image file is truncated (the scan data ends early)");
             return bits.Position;
         }
 

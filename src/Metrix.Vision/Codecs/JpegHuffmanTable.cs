@@ -52,15 +52,17 @@ internal sealed class JpegHuffmanTable
         if (entry != 0)
         {
             bits.Skip(entry >> 8);
+            bits.AccountHuffman(entry >> 8);
             return entry & 0xFF;
         }
-        int code = bits.Read(LookupBits);
+        int code = bits.Take(LookupBits);
         int length = LookupBits;
         while (length < 16 && code > _maxCode[length])
         {
-            code = (code << 1) | bits.Read(1);
+            code = (code << 1) | bits.Take(1);
             length++;
         }
+        bits.AccountHuffman(length);
         if (code > _maxCode[length]) return 0; // corrupt data: libjpeg warns and yields 0
         int index = code + _valOffset[length];
         return (uint)index < (uint)_values.Length ? _values[index] : 0;

@@ -1,21 +1,23 @@
+using Metrix.Vision.Codecs;
+
 namespace Metrix.Vision.Datasets;
 
 /// <summary>
 /// Any collection of images in class folders, <c>ROOT/&lt;class name&gt;/&lt;image&gt;</c> (images in
-/// sub-folders of a class folder belong to it): PNG and JPEG files by extension (<c>.png</c>, <c>.jpg</c>,
-/// <c>.jpeg</c>, any case); names starting with '.' are left out. Classes are the class folders that hold
+/// sub-folders of a class folder belong to it): image files by extension (<see cref="Extensions"/>: PNG, JPEG,
+/// WebP, BMP, GIF, TIFF, any case); names starting with '.' are left out. Classes are the class folders that hold
 /// images, in ordinal name order, split like CUB: the first half (rounded up) train, the rest test.
 /// </summary>
 public static class ImageFolderDataset
 {
     /// <summary>The extensions read, compared ignoring case.</summary>
-    public static IReadOnlyList<string> Extensions { get; } = [".png", ".jpg", ".jpeg"];
+    public static IReadOnlyList<string> Extensions => ImageDecoder.Extensions;
 
     private const string Title = "image folder";
 
     /// <summary>What must be in <paramref name="root"/>.</summary>
     public static string Layout(string root) =>
-        $"expected: {Path.GetFullPath(root)}/<class name>/<image>.png or .jpg, one folder per class (at least two); "
+        $"expected: {Path.GetFullPath(root)}/<class name>/<image>.png, .jpg, .webp, .bmp, .gif or .tif, one folder per class (at least two); "
         + "classes in name order, the first half (rounded up) train, the rest test";
 
     /// <summary>The train and test splits of the class folders in <paramref name="root"/>.</summary>
@@ -78,10 +80,10 @@ public static class ImageFolderDataset
         foreach (var folder in DatasetFiles.ClassFolders(full))
         {
             var images = DatasetFiles.ImagesOf(folder, Extensions, ignored);
-            if (images.Count == 0) warnings.Add($"class folder {folder} has no .png/.jpg/.jpeg images (left out)");
+            if (images.Count == 0) warnings.Add($"class folder {folder} has no images ({string.Join(' ', Extensions)}) (left out)");
             else classes.Add(new ClassFolder(Path.GetFileName(folder), images));
         }
-        warnings.AddRange(ignored.Select(f => $"not a PNG or JPEG by its extension: {f} (left out)"));
+        warnings.AddRange(ignored.Select(f => $"not an image by its extension ({string.Join(' ', Extensions)}): {f} (left out)"));
         return classes;
     }
 

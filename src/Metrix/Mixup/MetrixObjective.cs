@@ -7,7 +7,7 @@ namespace Metrix.Mixup;
 /// <summary>
 /// The training objective of one iteration (docs/method.md#the-objective, eq. 10): E = ℓ(clean) + w·ℓ̃(mixed),
 /// both the same labelled loss, on clean pairs and on mixed examples with soft labels. λ ~ Beta(α, α) and the
-/// pair set (uniform over the configured ones) are drawn once per iteration from <paramref name="rng"/>.
+/// pair set (uniform over the configured ones) are drawn once per iteration from the caller's <c>rng</c>.
 /// </summary>
 public static class MetrixObjective
 {

@@ -77,6 +77,23 @@ public sealed class DataCommandTests
     }
 
     [Fact]
+    public void VerifyNamesATruncatedJpegAndReadsEveryFormat()
+    {
+        using var dir = new TempDirectory();
+        FakeDatasets.Folder(dir.Path);
+        // A download cut at two thirds: PIL refuses it ("image file is truncated"), and so do we.
+        var jpeg = File.ReadAllBytes(Fixtures.PathOf(Path.Combine("images", "jpeg", "rgb_64x48.jpg")));
+        File.WriteAllBytes(dir["dog/b.JPG"], jpeg[..(jpeg.Length * 2 / 3)]);
+        foreach (var name in new[] { "rgb_lossless.webp", "rgb_lzw.tif", "palette.gif", "rgb24.bmp" })
+            File.Copy(Fixtures.PathOf(Path.Combine("images", "formats", name)), dir[Path.Combine("cat", name)]);
+        var (code, output, error) = CliRun.Run("data", "info", "--dataset", "folder", "--data_root", dir.Path, "--verify");
+        Assert.Equal(1, code);
+        Assert.Contains("verified 9 images: 1 could not be decoded", output);
+        Assert.Contains($"  {dir["dog/b.JPG"]}: image file is truncated (the scan data ends early)", output);
+        Assert.EndsWith("error: 1 of 9 images could not be decoded (listed above)" + Environment.NewLine, error);
+    }
+
+    [Fact]
     public void VerifyListsUndecodableImagesByPathAndCountsTheRest()
     {
         using var dir = new TempDirectory();
@@ -90,7 +107,7 @@ public sealed class DataCommandTests
         Assert.Contains("test        2        1       1", output);
         Assert.Contains("verified 5 images: 2 could not be decoded", output);
         Assert.Contains($"  {dir["dog/b.JPG"]}: ", output);
-        Assert.Contains($"  {dir["emu/1.png"]}: not a PNG or JPEG file", output);
+        Assert.Contains($"  {dir["emu/1.png"]}: not a PNG, JPEG, WebP, BMP, GIF or TIFF file", output);
         Assert.Contains("verify: 5/5 images, 2 failed", error);
         Assert.EndsWith("error: 2 of 5 images could not be decoded (listed above)" + Environment.NewLine, error);
 

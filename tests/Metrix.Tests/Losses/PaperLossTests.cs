@@ -105,7 +105,7 @@ public sealed class PaperLossTests
         var pairLoss = LossFactory.Create(loss, labels.Max() + 1, e.Dim(1), new Rng(1));
         Tensor? proxies = pairLoss.Parameters.Count > 0 ? pairLoss.Parameters[0].Tensor : null;
         if (proxies is not null) f[s + "proxies"].Span.CopyTo(proxies.Span);
-        var value = LossFactory.Clean(pairLoss, e, labels);
+        var value = pairLoss.Clean(e, labels);
         return (f, (value, e, proxies));
     }
 

@@ -70,6 +70,48 @@ public sealed class JpegDecoderTests(ITestOutputHelper output)
         Assert.True(rejected > 100, $"only {rejected} mutants were rejected");
     }
 
+    public static TheoryData<string> TruncatedVerdicts()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in Fixtures.Load("images/jpeg_truncated").Tensors.Keys.Order(StringComparer.Ordinal)) data.Add(name);
+        return data;
+    }
+
+    /// <summary>PIL refuses a JPEG whose data ends before libjpeg has what it needs (tools/fixtures/jpeg_truncated.py).</summary>
+    [Theory]
+    [MemberData(nameof(TruncatedVerdicts))]
+    public void TruncatedFilesAreRefusedExactlyWherePilRefusesThem(string name)
+    {
+        var verdicts = Fixtures.Load("images/jpeg_truncated").Tensors[name];
+        var data = File.ReadAllBytes(Path.Combine(Corpus.Folder, name));
+        var disagreements = new List<string>();
+        for (int i = 0; i < verdicts.Dim(0); i++)
+        {
+            int length = (int)verdicts.Span[2 * i];
+            bool pil = verdicts.Span[2 * i + 1] != 0;
+            string? error = null;
+            try
+            {
+                ImageDecoder.Decode(data.AsSpan(0, length), name);
+            }
+            catch (ImageDecodeException e)
+            {
+                Assert.Contains(name, e.Message);
+                error = e.Reason;
+            }
+            if (pil != (error is null)) disagreements.Add($"{length}/{data.Length} bytes: PIL {(pil ? "decodes" : "refuses")}, ours {error ?? "decodes"}");
+        }
+        Assert.True(disagreements.Count == 0, $"{name}: {string.Join("; ", disagreements)}");
+    }
+
+    [Fact]
+    public void TruncatedScanNamesTheFile()
+    {
+        var data = File.ReadAllBytes(Path.Combine(Corpus.Folder, "rgb_64x48.jpg"));
+        var e = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(data.AsSpan(0, data.Length * 2 / 3), "download.jpg"));
+        Assert.Equal("cannot decode image 'download.jpg': image file is truncated (the scan data ends early)", e.Message);
+    }
+
     [Fact]
     public void UnsupportedCodingsAreNamed()
     {

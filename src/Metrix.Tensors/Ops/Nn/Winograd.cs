@@ -15,7 +15,7 @@ public static partial class Ops
 
     /// <summary>
     /// Whether the weight gradient's transforms write the micro-kernel's panels directly (with an 8-row kernel and AVX2),
-    /// rather than row-major matrices for <see cref="Gemm.Multiply"/> to pack (tests and benchmarks compare both).
+    /// rather than row-major matrices for <see cref="Gemm.Multiply(bool, bool, int, int, int, float, float*, int, float*, int, float, float*, int)"/> to pack (tests and benchmarks compare both).
     /// </summary>
     internal static bool PackedWinogradWeightGradient { get; set; } = true;
 
