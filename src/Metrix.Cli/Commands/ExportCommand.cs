@@ -48,7 +48,7 @@ public sealed class ExportCommand : Command
         };
         try
         {
-            OnnxExporter.Export(model.Model, options, output);
+            OnnxExporter.Export(model.Network, options, output);
         }
         catch (OnnxExportException e)
         {
