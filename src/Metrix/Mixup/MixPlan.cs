@@ -2,22 +2,6 @@ using Metrix.Losses;
 
 namespace Metrix.Mixup;
 
-/// <summary>The mixing pair sets of SPEC §3.</summary>
-public enum PairSet
-{
-    /// <summary>P(a) × N(a), label λ.</summary>
-    PosNeg,
-
-    /// <summary>{a} × N(a), label λ.</summary>
-    AncNeg,
-
-    /// <summary>P(a) × P(a), label 1 (ablation).</summary>
-    PosPos,
-
-    /// <summary>N(a) × N(a), label 0 (ablation).</summary>
-    NegNeg,
-}
-
 /// <summary>
 /// What to mix in one iteration: the distinct mixes (first, second) of batch rows, mixed with λ, and the
 /// labelled pairs relating each anchor to the mixes that are in its M(a).
@@ -107,17 +91,4 @@ public sealed class MixPlan(int[] first, int[] second, float lambda, Pairs pairs
         }
         return new MixPlan([.. first], [.. second], lambda, new Pairs([.. pa], [.. pc], [.. py]), set);
     }
-
-    /// <summary>Parses a <c>--pairs</c> entry.</summary>
-    public static PairSet Parse(string name) => name switch
-    {
-        "posneg" => PairSet.PosNeg,
-        "ancneg" => PairSet.AncNeg,
-        "pospos" => PairSet.PosPos,
-        "negneg" => PairSet.NegNeg,
-        _ => throw new ArgumentException($"unknown pair set '{name}'; accepted: posneg, ancneg, pospos, negneg"),
-    };
-
-    /// <summary>The <c>--pairs</c> name of a set.</summary>
-    public static string NameOf(PairSet set) => set.ToString().ToLowerInvariant();
 }

@@ -1,21 +1,5 @@
 namespace Metrix.Mixup;
 
-/// <summary>Where mixup happens (<c>--mode</c>).</summary>
-public enum MixMode
-{
-    /// <summary>No mixup.</summary>
-    Baseline,
-
-    /// <summary>Mix images and run the whole network (Metrix/input).</summary>
-    Input,
-
-    /// <summary>Mix layer-4 features and run the head (Metrix/feature, the default).</summary>
-    Feature,
-
-    /// <summary>Mix embeddings (Metrix/embed).</summary>
-    Embed,
-}
-
 /// <summary>Mixup settings, named after their flags.</summary>
 public sealed record MixupOptions(
     MixMode Mode = MixMode.Feature,
@@ -26,14 +10,4 @@ public sealed record MixupOptions(
 {
     /// <summary>The pair sets one is drawn from per iteration (default pos-neg and anc-neg).</summary>
     public IReadOnlyList<PairSet> PairSets => Pairs is { Count: > 0 } p ? p : [PairSet.PosNeg, PairSet.AncNeg];
-
-    /// <summary>Parses <c>--mode</c>.</summary>
-    public static MixMode ParseMode(string name) => name switch
-    {
-        "baseline" => MixMode.Baseline,
-        "input" => MixMode.Input,
-        "feature" => MixMode.Feature,
-        "embed" => MixMode.Embed,
-        _ => throw new ArgumentException($"unknown mode '{name}'; accepted: baseline, input, feature, embed"),
-    };
 }

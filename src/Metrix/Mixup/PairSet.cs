@@ -1,0 +1,21 @@
+using System.Text.Json.Serialization;
+using Metrix.Training;
+
+namespace Metrix.Mixup;
+
+/// <summary>The mixing pair sets of SPEC §3 (names in <see cref="SettingChoices.Pairs"/>).</summary>
+[JsonConverter(typeof(ChoiceJsonConverter<PairSet>))]
+public enum PairSet
+{
+    /// <summary>P(a) × N(a), label λ.</summary>
+    PosNeg,
+
+    /// <summary>{a} × N(a), label λ.</summary>
+    AncNeg,
+
+    /// <summary>P(a) × P(a), label 1 (ablation).</summary>
+    PosPos,
+
+    /// <summary>N(a) × N(a), label 0 (ablation).</summary>
+    NegNeg,
+}
