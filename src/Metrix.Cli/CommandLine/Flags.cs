@@ -79,16 +79,13 @@ public static class Flags
     public static Option<bool> Switch(string name, string description) =>
         new("--" + name) { Description = description, Arity = ArgumentArity.Zero };
 
-    /// <summary>An option taking one of <paramref name="choices"/>' names, with a default; help lists the names.</summary>
-    public static Option<T> Choice<T>(Choices<T> choices, string description, T defaultValue) where T : struct, Enum =>
-        new("--" + choices.Flag)
-        {
-            Description = description,
-            Arity = ArgumentArity.ExactlyOne,
-            HelpName = string.Join('|', choices.Names),
-            DefaultValueFactory = _ => defaultValue,
-            CustomParser = r => ParseChoice(r, choices) ?? defaultValue,
-        };
+    /// <summary>
+    /// An option taking one of <paramref name="choices"/>' names; help lists the names and shows
+    /// <paramref name="defaultValue"/> by its name. The value is null when the flag is absent: read it with
+    /// <c>?? defaultValue</c> (help cannot print an enum default by its flag name otherwise).
+    /// </summary>
+    public static Option<T?> Choice<T>(Choices<T> choices, string description, T defaultValue) where T : struct, Enum =>
+        OptionalChoice(choices, $"{description} [default: {choices.NameOf(defaultValue)}]");
 
     /// <summary>An option taking one of <paramref name="choices"/>' names, null when absent (a default that depends on other settings).</summary>
     public static Option<T?> OptionalChoice<T>(Choices<T> choices, string description) where T : struct, Enum =>

@@ -27,15 +27,15 @@ public sealed class BenchCommand : Command
     /// <summary>Most timed (or warm-up) steps.</summary>
     public const int MaxSteps = 100_000;
 
-    private readonly Option<Backbone> _model = Flags.Choice(SettingChoices.Model, $"Backbone: {SettingChoices.Model.List}", Backbone.ResNet18);
+    private readonly Option<Backbone?> _model = Flags.Choice(SettingChoices.Model, $"Backbone: {SettingChoices.Model.List}", Backbone.ResNet18);
     private readonly Option<int> _batchSize = Flags.Int("batch_size", "Images per step", 100);
     private readonly Option<int> _imageSize = Flags.Int("image_size", "Image side in pixels", 64);
     private readonly Option<int> _steps = Flags.Int("steps", "Timed steps", 10);
     private readonly Option<int> _warmup = Flags.Int("warmup", "Untimed steps first", 2);
     private readonly Option<int> _threads = Flags.Int("threads", "Compute threads (0 = all cores)", 0);
-    private readonly Option<MixMode> _mode = Flags.Choice(SettingChoices.Mode, $"Mixup: {SettingChoices.Mode.List}", MixMode.Baseline);
+    private readonly Option<MixMode?> _mode = Flags.Choice(SettingChoices.Mode, $"Mixup: {SettingChoices.Mode.List}", MixMode.Baseline);
     private readonly Option<PairSets> _pairs = Flags.Pairs($"Mixing pair sets, comma-separated: {SettingChoices.Pairs.List}", PairSets.Default);
-    private readonly Option<LossKind> _loss = Flags.Choice(SettingChoices.Loss, $"Loss: {SettingChoices.Loss.List}", LossKind.Contrastive);
+    private readonly Option<LossKind?> _loss = Flags.Choice(SettingChoices.Loss, $"Loss: {SettingChoices.Loss.List}", LossKind.Contrastive);
     private readonly Option<int> _embeddingSize = Flags.Int("embedding_size", "Embedding width", 128);
     private readonly Option<int> _seed = Flags.Int("seed", "Random seed of the weights, images and mixing", 0);
     private readonly Option<bool> _gemm = Flags.Switch("gemm", "Time square GEMMs (512, 1024, 2048) and ResNet-50's convolution products instead of a training step");
@@ -79,15 +79,18 @@ public sealed class BenchCommand : Command
         int size = parse.GetValue(_imageSize);
         if (size is < SettingLimits.MinImageSize or > SettingLimits.MaxImageSize)
             throw new UsageException($"--image_size: invalid value {size}; expected an integer from {SettingLimits.MinImageSize} to {SettingLimits.MaxImageSize} (ResNet reduces by 32)");
+        int batchSize = parse.GetValue(_batchSize);
+        if (batchSize % ImagesPerClass != 0 || batchSize < 2 * ImagesPerClass)
+            throw new UsageException($"--batch_size: invalid value {batchSize}; expected a multiple of {ImagesPerClass} of at least {2 * ImagesPerClass} ({ImagesPerClass} images per class)");
         // The settings of a training run on the embedded set with this command's flags; the step below is the trainer's.
         var options = new GivenTrainOptions
         {
-            Model = parse.GetValue(_model),
-            BatchSize = parse.GetValue(_batchSize),
+            Model = parse.GetValue(_model) ?? Backbone.ResNet18,
+            BatchSize = batchSize,
             ImageSize = size,
-            Mode = parse.GetValue(_mode),
+            Mode = parse.GetValue(_mode) ?? MixMode.Baseline,
             Pairs = parse.GetValue(_pairs)!,
-            Loss = parse.GetValue(_loss),
+            Loss = parse.GetValue(_loss) ?? LossKind.Contrastive,
             EmbeddingSize = parse.GetValue(_embeddingSize),
             ImagesPerClass = ImagesPerClass,
             BnFreeze = true,

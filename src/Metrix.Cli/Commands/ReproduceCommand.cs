@@ -15,7 +15,7 @@ public sealed class ReproduceCommand : Command
 {
     private static readonly GivenTrainOptions Release = new();
 
-    private readonly Option<DatasetKind> _dataset = Flags.Choice(SettingChoices.Dataset, $"Dataset: {SettingChoices.Dataset.List}", Release.Dataset);
+    private readonly Option<DatasetKind?> _dataset = Flags.Choice(SettingChoices.Dataset, $"Dataset: {SettingChoices.Dataset.List}", Release.Dataset);
     private readonly Option<string> _dataRoot = Flags.Text("data_root", "Folder holding the datasets", Release.DataRoot);
     private readonly Option<string> _saveRoot = Flags.Text("save_root", "Where the run directories are created", Release.SaveRoot);
     private readonly Option<LossKind?> _loss = Flags.OptionalChoice(SettingChoices.Loss, $"Loss: {SettingChoices.Loss.List} (default: the dataset's: {SettingChoices.Loss.NameOf(TrainDefaults.Emoji.Loss)} for emoji, {SettingChoices.Loss.NameOf(TrainDefaults.Release.Loss)} otherwise)");
@@ -56,7 +56,7 @@ public sealed class ReproduceCommand : Command
 
         var results = new Dictionary<string, List<IReadOnlyDictionary<string, double>>>();
         string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var dataset = parse.GetValue(_dataset);
+        var dataset = parse.GetValue(_dataset) ?? Release.Dataset;
         string datasetName = SettingChoices.Dataset.NameOf(dataset);
         var loss = parse.GetValue(_loss) ?? DatasetDescriptors.For(dataset).Defaults.Loss;
         string lossName = SettingChoices.Loss.NameOf(loss);

@@ -15,7 +15,7 @@ public sealed class TrainCommand : Command
     private static readonly TrainDefaults Emoji = TrainDefaults.Emoji, Paper = TrainDefaults.Release;
 
     private readonly Option<int> _seed = Flags.Int("seed", "Random seed; every draw of the run derives from it", Release.Seed);
-    private readonly Option<DatasetKind> _dataset = Flags.Choice(SettingChoices.Dataset, $"Dataset: {SettingChoices.Dataset.List} (folder: DATA_ROOT/<class>/<image>)", Release.Dataset);
+    private readonly Option<DatasetKind?> _dataset = Flags.Choice(SettingChoices.Dataset, $"Dataset: {SettingChoices.Dataset.List} (folder: DATA_ROOT/<class>/<image>)", Release.Dataset);
     private readonly Option<string> _dataRoot = Flags.Text("data_root", "Folder holding the datasets in their distributed layouts", Release.DataRoot);
     private readonly Option<Backbone?> _model = Flags.OptionalChoice(SettingChoices.Model, $"Backbone: {SettingChoices.Model.List} {DatasetDefault(d => SettingChoices.Model.NameOf(d.Model))}");
     private readonly Option<int?> _batchSize = Flags.OptionalInt("batch_size", $"Images per batch {DatasetDefault(d => d.BatchSize)}");
@@ -36,7 +36,7 @@ public sealed class TrainCommand : Command
     private readonly Option<Metrix.Losses.LossKind?> _loss = Flags.OptionalChoice(SettingChoices.Loss, $"Loss: {SettingChoices.Loss.List} {DatasetDefault(d => SettingChoices.Loss.NameOf(d.Loss))}");
     private readonly Option<int?> _imagesPerClass = Flags.OptionalInt("images_per_class", $"Images of each class in a balanced batch (sop, inshop, emoji) {DatasetDefault(d => d.ImagesPerClass)}");
     private readonly Option<Toggle> _saveModel = Flags.Bool("save_model", "Keep the best checkpoint by Recall@1; bare, or true/false/1/0/on/off (the last checkpoint is always kept)", Release.SaveModel, bare: true);
-    private readonly Option<Metrix.Mixup.MixMode> _mode = Flags.Choice(SettingChoices.Mode, $"Mixup: {SettingChoices.Mode.List} (feature is Metrix)", Release.Mode);
+    private readonly Option<Metrix.Mixup.MixMode?> _mode = Flags.Choice(SettingChoices.Mode, $"Mixup: {SettingChoices.Mode.List} (feature is Metrix)", Release.Mode);
     private readonly Option<double> _alpha = Flags.Double("alpha", "Mixing factor λ ~ Beta(alpha, alpha)", Release.Alpha);
     private readonly Option<int?> _imageSize = Flags.OptionalInt("image_size", $"Training crop side in pixels {DatasetDefault(d => d.ImageSize)}");
     private readonly Option<string?> _pretrained = Flags.OptionalText("pretrained", $"Backbone weights: none, imagenet (torchvision's, downloaded once), or a .pth/.safetensors path {DatasetDefault(d => d.Pretrained)}");
@@ -70,7 +70,7 @@ public sealed class TrainCommand : Command
     public GivenTrainOptions Bind(ParseResult parse) => new()
     {
         Seed = parse.GetValue(_seed),
-        Dataset = parse.GetValue(_dataset),
+        Dataset = parse.GetValue(_dataset) ?? Release.Dataset,
         DataRoot = parse.GetValue(_dataRoot)!,
         Model = parse.GetValue(_model),
         BatchSize = parse.GetValue(_batchSize),
@@ -91,7 +91,7 @@ public sealed class TrainCommand : Command
         Loss = parse.GetValue(_loss),
         ImagesPerClass = parse.GetValue(_imagesPerClass),
         SaveModel = parse.GetValue(_saveModel).On,
-        Mode = parse.GetValue(_mode),
+        Mode = parse.GetValue(_mode) ?? Release.Mode,
         Alpha = parse.GetValue(_alpha),
         ImageSize = parse.GetValue(_imageSize),
         Pretrained = parse.GetValue(_pretrained),
