@@ -58,7 +58,8 @@ public sealed class ReproduceCommand : Command
         string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         var dataset = parse.GetValue(_dataset) ?? Release.Dataset;
         string datasetName = SettingChoices.Dataset.NameOf(dataset);
-        var loss = parse.GetValue(_loss) ?? DatasetDescriptors.For(dataset).Defaults.Loss;
+        // The dataset's defaults come from the one resolution every run goes through.
+        var loss = new GivenTrainOptions { Dataset = dataset, Loss = parse.GetValue(_loss) }.WithDefaults().Loss;
         string lossName = SettingChoices.Loss.NameOf(loss);
         foreach (var mode in modes)
         {
