@@ -9,6 +9,22 @@ namespace Metrix.Training;
 /// (<c>metrix train</c> with no flags), chosen to finish within minutes on a small CPU; <see cref="Release"/>
 /// holds the authors' main.py defaults and applies to every other dataset. This is the one place to tune them.
 /// </summary>
+/// <param name="Model">--model.</param>
+/// <param name="BatchSize">--batch_size.</param>
+/// <param name="EmbeddingSize">--embedding_size.</param>
+/// <param name="BnFreeze">--bn_freeze.</param>
+/// <param name="NumEpochs">--num_epochs.</param>
+/// <param name="Warm">--warm.</param>
+/// <param name="LrDecayStep">--lr_decay_step.</param>
+/// <param name="Lr">--lr.</param>
+/// <param name="ImagesPerClass">--images_per_class.</param>
+/// <param name="ImageSize">--image_size.</param>
+/// <param name="Optimizer">--optimizer.</param>
+/// <param name="Pretrained">--pretrained.</param>
+/// <param name="EvalEvery">--eval_every.</param>
+/// <param name="Loss">--loss.</param>
+/// <param name="LrSchedule">--lr_schedule.</param>
+/// <param name="CropScale">--crop_scale.</param>
 public sealed record TrainDefaults(
     Backbone Model,
     int BatchSize,
