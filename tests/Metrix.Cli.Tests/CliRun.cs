@@ -15,7 +15,7 @@ internal static class CliRun
     }
 
     /// <summary>The options <c>metrix train args…</c> parses into (before dataset defaults), asserting no parse error.</summary>
-    public static TrainOptions ParseTrain(params string[] args)
+    public static GivenTrainOptions ParseTrain(params string[] args)
     {
         var root = Program.BuildRoot();
         var parse = root.Parse(ArgparseStyle.LastWins(root, ["train", .. args]));

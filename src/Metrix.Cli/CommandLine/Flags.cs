@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Metrix.Training;
 
 namespace Metrix.Cli;
 
@@ -77,6 +78,55 @@ public static class Flags
     /// <summary>A switch: bare means true; it takes no value.</summary>
     public static Option<bool> Switch(string name, string description) =>
         new("--" + name) { Description = description, Arity = ArgumentArity.Zero };
+
+    /// <summary>
+    /// An option taking one of <paramref name="choices"/>' names; help lists the names and shows
+    /// <paramref name="defaultValue"/> by its name. The value is null when the flag is absent: read it with
+    /// <c>?? defaultValue</c> (help cannot print an enum default by its flag name otherwise).
+    /// </summary>
+    public static Option<T?> Choice<T>(Choices<T> choices, string description, T defaultValue) where T : struct, Enum =>
+        OptionalChoice(choices, $"{description} [default: {choices.NameOf(defaultValue)}]");
+
+    /// <summary>An option taking one of <paramref name="choices"/>' names, null when absent (a default that depends on other settings).</summary>
+    public static Option<T?> OptionalChoice<T>(Choices<T> choices, string description) where T : struct, Enum =>
+        new("--" + choices.Flag)
+        {
+            Description = description,
+            Arity = ArgumentArity.ExactlyOne,
+            HelpName = string.Join('|', choices.Names),
+            CustomParser = r => ParseChoice(r, choices),
+        };
+
+    /// <summary><c>--pairs</c>: a comma-separated list of pair sets.</summary>
+    public static Option<PairSets> Pairs(string description, PairSets defaultValue) =>
+        new("--pairs")
+        {
+            Description = description,
+            Arity = ArgumentArity.ExactlyOne,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = r =>
+            {
+                if (r.Tokens.Count == 0) return defaultValue;
+                try
+                {
+                    return PairSets.Parse(r.Tokens[^1].Value);
+                }
+                catch (OptionException e)
+                {
+                    r.AddError(e.Message);
+                    return defaultValue;
+                }
+            },
+        };
+
+    private static T? ParseChoice<T>(ArgumentResult r, Choices<T> choices) where T : struct, Enum
+    {
+        if (r.Tokens.Count == 0) return null;
+        string text = r.Tokens[^1].Value;
+        if (choices.TryParse(text, out var value)) return value;
+        r.AddError(choices.Invalid(text).Message);
+        return null;
+    }
 
     private static int? ParseInt(ArgumentResult r, string name)
     {

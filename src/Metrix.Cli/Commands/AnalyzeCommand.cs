@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Metrix.Analysis;
+using Metrix.Losses;
 using Metrix.Reports;
 using Metrix.Tensors;
 using Metrix.Training;
@@ -51,7 +52,7 @@ public sealed class AnalyzeCommand : Command
         var model = CheckpointFlag.Load(path);
         int workers = parse.GetValue(_workers);
 
-        var data = DatasetCatalog.Load(options.Dataset, options.DataRoot);
+        var data = options.Data.Load(options.DataRoot);
         var train = options.ValClasses > 0 ? ValidationSplit.Carve(data.Train, options.ValClasses).Train : data.Train;
         var test = data.HasGallery ? data["query"] : data["test"];
         using var trainEmbeddings = model.Embed(train, workers, 100, context);
@@ -66,12 +67,12 @@ public sealed class AnalyzeCommand : Command
             if (pairs.TryGetValue("mixed", out var m)) mixed = m.ToArray();
             if (pairs.TryGetValue("label", out var labels) && pairs.TryGetValue("gradient", out var gradients))
                 positivity = Positivity.Compute(labels.Span, gradients.Span,
-                    pairs.TryGetValue("similarity", out var s) ? s.Span : default, multiSimilarity: options.Loss == "multisimilarity");
+                    pairs.TryGetValue("similarity", out var s) ? s.Span : default, multiSimilarity: options.Loss == LossKind.MultiSimilarity);
         }
         var report = AnalysisReport.Compute(testEmbeddings.Span, test.Labels(), trainEmbeddings.Span, mixed, testEmbeddings.Span, dim, model.Info.Epoch)
             with { Positivity = positivity };
         report.Save(Path.Combine(run.Path, ReportFile));
-        if (positivity is not null) Plot(positivity, options.Loss, Path.Combine(run.Path, PositivityPlotFile));
+        if (positivity is not null) Plot(positivity, options.LossName, Path.Combine(run.Path, PositivityPlotFile));
 
         if (parse.GetValue(_json))
         {

@@ -7,14 +7,16 @@ using Metrix.Mixup;
 using Metrix.Nn;
 using Metrix.Tensors;
 using Metrix.Tensors.Kernels;
+using Metrix.Training;
 using Spectre.Console;
 
 namespace Metrix.Cli;
 
 /// <summary>
-/// <c>metrix bench</c>: times whole training steps on random data after warm-up — forward, the loss (with
-/// the Metrix mode's mixing), backward, clipping by value 10, AdamW — on the embedding network with frozen
-/// BatchNorm and 4 images per class, as the training loop runs them. With <c>--gemm</c> it times the matrix
+/// <c>metrix bench</c>: times whole training steps on random data after warm-up — the trainer's own
+/// <see cref="TrainStep"/> (forward, the loss with the Metrix mode's mixing, backward, clipping by value 10,
+/// AdamW over the trainer's parameter groups) on the embedding network with frozen BatchNorm and 4 images
+/// per class. With <c>--gemm</c> it times the matrix
 /// product instead. Prints one JSON object with <c>--json</c>, otherwise a table.
 /// </summary>
 public sealed class BenchCommand : Command
@@ -22,15 +24,18 @@ public sealed class BenchCommand : Command
     /// <summary>Images of each class in the benchmark batch (the release's balanced sampler).</summary>
     public const int ImagesPerClass = 4;
 
-    private readonly Option<string> _model = Flags.Text("model", "Backbone: resnet18, resnet34, resnet50, resnet101", "resnet18");
+    /// <summary>Most timed (or warm-up) steps.</summary>
+    public const int MaxSteps = 100_000;
+
+    private readonly Option<Backbone?> _model = Flags.Choice(SettingChoices.Model, $"Backbone: {SettingChoices.Model.List}", Backbone.ResNet18);
     private readonly Option<int> _batchSize = Flags.Int("batch_size", "Images per step", 100);
     private readonly Option<int> _imageSize = Flags.Int("image_size", "Image side in pixels", 64);
     private readonly Option<int> _steps = Flags.Int("steps", "Timed steps", 10);
     private readonly Option<int> _warmup = Flags.Int("warmup", "Untimed steps first", 2);
     private readonly Option<int> _threads = Flags.Int("threads", "Compute threads (0 = all cores)", 0);
-    private readonly Option<string> _mode = Flags.Text("mode", "Mixup: baseline, input, feature, embed", "baseline");
-    private readonly Option<string> _pairs = Flags.Text("pairs", "Mixing pair sets, comma-separated: posneg, ancneg, pospos, negneg", "posneg,ancneg");
-    private readonly Option<string> _loss = Flags.Text("loss", $"Loss: {string.Join(", ", LossFactory.Names)}", "contrastive");
+    private readonly Option<MixMode?> _mode = Flags.Choice(SettingChoices.Mode, $"Mixup: {SettingChoices.Mode.List}", MixMode.Baseline);
+    private readonly Option<PairSets> _pairs = Flags.Pairs($"Mixing pair sets, comma-separated: {SettingChoices.Pairs.List}", PairSets.Default);
+    private readonly Option<LossKind?> _loss = Flags.Choice(SettingChoices.Loss, $"Loss: {SettingChoices.Loss.List}", LossKind.Contrastive);
     private readonly Option<int> _embeddingSize = Flags.Int("embedding_size", "Embedding width", 128);
     private readonly Option<int> _seed = Flags.Int("seed", "Random seed of the weights, images and mixing", 0);
     private readonly Option<bool> _gemm = Flags.Switch("gemm", "Time square GEMMs (512, 1024, 2048) and ResNet-50's convolution products instead of a training step");
@@ -51,11 +56,13 @@ public sealed class BenchCommand : Command
     private int Execute(ParseResult parse, CommandContext context)
     {
         int threads = parse.GetValue(_threads);
-        if (threads < 0) throw new UsageException($"--threads: invalid value {threads}; expected 0 (all cores) or a positive count");
+        if (threads is < 0 or > SettingLimits.MaxThreads)
+            throw new UsageException($"--threads: invalid value {threads}; expected an integer from 0 to {SettingLimits.MaxThreads} (0 = all cores)");
         Workers.Threads = threads == 0 ? Environment.ProcessorCount : threads;
-        int steps = Positive(parse.GetValue(_steps), "steps");
+        int steps = parse.GetValue(_steps);
+        if (steps is < 1 or > MaxSteps) throw new UsageException($"--steps: invalid value {steps}; expected an integer from 1 to {MaxSteps}");
         int warmup = parse.GetValue(_warmup);
-        if (warmup < 0) throw new UsageException($"--warmup: invalid value {warmup}; expected 0 or more");
+        if (warmup is < 0 or > MaxSteps) throw new UsageException($"--warmup: invalid value {warmup}; expected an integer from 0 to {MaxSteps}");
         bool json = parse.GetValue(_json);
         var result = parse.GetValue(_gemm)
             ? GemmBench.Run(steps, warmup)
@@ -69,45 +76,38 @@ public sealed class BenchCommand : Command
 
     private Dictionary<string, object> StepBench(ParseResult parse, int steps, int warmup)
     {
-        string model = parse.GetValue(_model)!;
-        if (!Training.TrainOptions.Models.Contains(model))
-            throw new UsageException($"--model: invalid value '{model}'; accepted: {string.Join(", ", Training.TrainOptions.Models)}");
-        int batch = Positive(parse.GetValue(_batchSize), "batch_size");
-        if (batch % ImagesPerClass != 0 || batch < 2 * ImagesPerClass)
-            throw new UsageException($"--batch_size: invalid value {batch}; expected a multiple of {ImagesPerClass} of at least {2 * ImagesPerClass} ({ImagesPerClass} images per class)");
-        int size = Positive(parse.GetValue(_imageSize), "image_size");
-        if (size < 32) throw new UsageException($"--image_size: invalid value {size}; expected at least 32 (ResNet reduces by 32)");
-        string modeName = parse.GetValue(_mode)!, pairsName = parse.GetValue(_pairs)!, lossName = parse.GetValue(_loss)!;
-        MixMode mode;
-        PairSet[] pairs;
-        try
+        int size = parse.GetValue(_imageSize);
+        if (size is < SettingLimits.MinImageSize or > SettingLimits.MaxImageSize)
+            throw new UsageException($"--image_size: invalid value {size}; expected an integer from {SettingLimits.MinImageSize} to {SettingLimits.MaxImageSize} (ResNet reduces by 32)");
+        int batchSize = parse.GetValue(_batchSize);
+        if (batchSize % ImagesPerClass != 0 || batchSize < 2 * ImagesPerClass)
+            throw new UsageException($"--batch_size: invalid value {batchSize}; expected a multiple of {ImagesPerClass} of at least {2 * ImagesPerClass} ({ImagesPerClass} images per class)");
+        // The settings of a training run on the embedded set with this command's flags; the step below is the trainer's.
+        var options = new GivenTrainOptions
         {
-            mode = MixupOptions.ParseMode(modeName);
-            pairs = pairsName.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(MixPlan.Parse).ToArray();
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException((modeName is "baseline" or "input" or "feature" or "embed" ? "--pairs: " : "--mode: ") + e.Message);
-        }
-        if (pairs.Length == 0) throw new UsageException("--pairs: expected at least one of posneg, ancneg, pospos, negneg");
-        if (Array.IndexOf(LossFactory.Names, lossName) < 0)
-            throw new UsageException($"--loss: invalid value '{lossName}'; accepted: {string.Join(", ", LossFactory.Names)}");
-        int dim = Positive(parse.GetValue(_embeddingSize), "embedding_size");
+            Model = parse.GetValue(_model) ?? Backbone.ResNet18,
+            BatchSize = batchSize,
+            ImageSize = size,
+            Mode = parse.GetValue(_mode) ?? MixMode.Baseline,
+            Pairs = parse.GetValue(_pairs)!,
+            Loss = parse.GetValue(_loss) ?? LossKind.Contrastive,
+            EmbeddingSize = parse.GetValue(_embeddingSize),
+            ImagesPerClass = ImagesPerClass,
+            BnFreeze = true,
+            Optimizer = OptimizerKind.AdamW,
+            Lr = 1e-4,
+            Warm = 0,
+            Pretrained = "none",
+        }.Resolve();
+        int batch = options.BatchSize, dim = options.EmbeddingSize;
         var rng = new Rng((ulong)parse.GetValue(_seed));
 
         var timing = new StepTiming();
-        var net = new EmbeddingNet(model, dim, l2Normalize: true, rng);
-        net.FreezeBatchNorm();
-        var loss = LossFactory.Create(lossName, batch / ImagesPerClass, dim, rng);
-        var groups = new List<ParamGroup>
-        {
-            new("body", net.BodyParameters().Where(p => p.RequiresGrad).ToList(), 1e-4, 1e-4),
-            new("embedding", net.HeadParameters().ToList(), 1e-4, 1e-4),
-        };
-        if (loss.Parameters.Count > 0) groups.Add(new ParamGroup("loss", loss.Parameters.Select(p => p.Tensor).ToList(), 1e-2, 0));
-        var optimizer = new Adam(groups, decoupled: true);
-        var parameters = groups.SelectMany(g => g.Parameters).ToArray();
-        var options = new MixupOptions(mode, pairs);
+        var net = new EmbeddingNet(options.ModelName, dim, l2Normalize: true, rng);
+        net.FreezeBatchNorm(options.BnFreeze);
+        var loss = LossFactory.Create(options.LossName, batch / ImagesPerClass, dim, rng);
+        var trainStep = new TrainStep(net, loss, options);
+        trainStep.BeginEpoch(0);
         using var images = TensorScope.Outside(() => rng.Normal([batch, 3, size, size]));
         var labels = Enumerable.Range(0, batch).Select(i => i / ImagesPerClass).ToArray();
         long startGc = GC.CollectionCount(0);
@@ -124,13 +124,10 @@ public sealed class BenchCommand : Command
             double forward, backward;
             using (new TensorScope())
             {
-                var output = MetrixObjective.Compute(net, images, labels, loss, options, rng);
-                forward = watch.Elapsed.TotalMilliseconds;
-                output.Loss.Backward();
-                backward = watch.Elapsed.TotalMilliseconds - forward;
-                GradClip.ByValue(parameters, 10f);
-                optimizer.Step();
-                optimizer.ZeroGrad();
+                var run = trainStep.Run(images, labels, rng, clock: watch);
+                if (!run.Finite) throw new InvalidOperationException($"the loss became {run.Loss} at step {s}");
+                forward = run.ForwardMs;
+                backward = run.BackwardMs;
             }
             double total = watch.Elapsed.TotalMilliseconds;
             double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMilliseconds;
@@ -143,12 +140,12 @@ public sealed class BenchCommand : Command
         {
             ["benchmark"] = "train_step",
             ["engine"] = "metrix",
-            ["model"] = model,
+            ["model"] = options.ModelName,
             ["batch"] = batch,
             ["size"] = size,
-            ["mode"] = modeName,
-            ["pairs"] = string.Join(',', pairs.Select(MixPlan.NameOf)),
-            ["loss"] = lossName,
+            ["mode"] = options.ModeName,
+            ["pairs"] = options.Pairs.ToString(),
+            ["loss"] = options.LossName,
             ["steps"] = steps,
             ["warmup"] = warmup,
             ["median_step_ms"] = Math.Round(median, 1),
@@ -174,8 +171,6 @@ public sealed class BenchCommand : Command
         return result;
     }
 
-    private static int Positive(int value, string flag) =>
-        value > 0 ? value : throw new UsageException($"--{flag}: invalid value {value}; expected a positive integer");
 
     /// <summary>Peak resident set size of this process (VmHWM), in MB; 0 where /proc is absent.</summary>
     public static double PeakResidentMegabytes()

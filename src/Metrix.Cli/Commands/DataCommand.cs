@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Metrix.Training;
 using Metrix.Vision.Codecs;
 using Metrix.Vision.Datasets;
 using Spectre.Console;
@@ -19,7 +20,7 @@ public sealed class DataCommand : Command
     /// <summary>Warnings printed in the text report; <c>--json</c> lists them all.</summary>
     public const int MaxListed = 50;
 
-    private readonly Option<string> _dataset = Flags.Text("dataset", $"Dataset: {string.Join(", ", DatasetCatalog.Names)} (folder: DATA_ROOT/<class>/<image>)", "emoji");
+    private readonly Option<string> _dataset = Flags.Text("dataset", $"Dataset: {SettingChoices.Dataset.List} (folder: DATA_ROOT/<class>/<image>)", "emoji");
     private readonly Option<string> _dataRoot = Flags.Text("data_root", "Folder holding the datasets in their distributed layouts (the image folder itself for folder; unused for emoji)", "./datasets");
     private readonly Option<bool> _verify = Flags.Switch("verify", "Decode every image and list those that fail by path");
     private readonly Option<bool> _json = Flags.Switch("json", "Print one JSON object instead of a table");
@@ -40,9 +41,9 @@ public sealed class DataCommand : Command
     private int Info(ParseResult parse, CommandContext context)
     {
         string name = parse.GetValue(_dataset)!;
-        if (!DatasetCatalog.Names.Contains(name))
-            throw new UsageException($"--dataset: invalid value '{name}'; accepted: {string.Join(", ", DatasetCatalog.Names)}");
-        var data = DatasetCatalog.Load(name, parse.GetValue(_dataRoot)!);
+        if (DatasetDescriptors.Find(name)?.Name != name)
+            throw new UsageException($"--dataset: invalid value '{name}'; accepted: {SettingChoices.Dataset.List}");
+        var data = DatasetDescriptors.Parse(name).Load(parse.GetValue(_dataRoot)!);
         bool verify = parse.GetValue(_verify), json = parse.GetValue(_json);
         var failures = verify ? Verify(data, context) : null;
         if (json) WriteJson(context.Output, data, failures);

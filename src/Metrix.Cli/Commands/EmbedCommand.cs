@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Metrix.Tensors;
+using Metrix.Training;
 using Metrix.Vision.Datasets;
 
 namespace Metrix.Cli;
@@ -14,7 +15,7 @@ public sealed class EmbedCommand : Command
 {
     private readonly Option<string> _checkpoint = Flags.RequiredText("checkpoint", "Checkpoint (.safetensors) written by metrix train");
     private readonly Option<string?> _images = Flags.OptionalText("images", "Folder of images: DIR/<class>/<image> are labelled by class folder (name order), images directly in DIR get label -1");
-    private readonly Option<string?> _dataset = Flags.OptionalText("dataset", $"Instead of --images: a dataset ({string.Join(", ", DatasetCatalog.Names)})");
+    private readonly Option<string?> _dataset = Flags.OptionalText("dataset", $"Instead of --images: a dataset ({SettingChoices.Dataset.List})");
     private readonly Option<string> _split = Flags.Text("split", "Split of --dataset: train, test, query or gallery", "test");
     private readonly Option<string> _dataRoot = Flags.Text("data_root", "Folder holding the datasets", "./datasets");
     private readonly Option<string> _out = Flags.RequiredText("out", "Output file: .npy or .safetensors");
@@ -40,7 +41,7 @@ public sealed class EmbedCommand : Command
         string? images = parse.GetValue(_images), dataset = parse.GetValue(_dataset);
         if ((images is null) == (dataset is null)) throw new UsageException("give exactly one of --images DIR and --dataset NAME");
         var model = CheckpointFlag.Load(parse.GetValue(_checkpoint)!);
-        var set = images is not null ? Folder(images) : DatasetCatalog.Load(dataset!, parse.GetValue(_dataRoot)!)[parse.GetValue(_split)!];
+        var set = images is not null ? Folder(images) : DatasetDescriptors.Parse(dataset!).Load(parse.GetValue(_dataRoot)!)[parse.GetValue(_split)!];
         if (set.Count == 0) throw new UsageException($"--images: no image files ({string.Join(' ', ImageFolderDataset.Extensions)}) in {images}");
         using var embeddings = model.Embed(set, parse.GetValue(_workers), parse.GetValue(_batchSize), context);
         var labels = set.Items.Select(i => (long)i.Label).ToList();

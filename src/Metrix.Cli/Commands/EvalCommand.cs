@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Metrix.Evaluation;
 using Metrix.Tensors;
+using Metrix.Training;
 using Metrix.Vision.Datasets;
 using Spectre.Console;
 
@@ -18,7 +19,7 @@ public sealed class EvalCommand : Command
     public const int NmiMaxClasses = 2000;
 
     private readonly Option<string> _checkpoint = Flags.RequiredText("checkpoint", "Checkpoint (.safetensors) written by metrix train");
-    private readonly Option<string?> _dataset = Flags.OptionalText("dataset", $"Dataset: {string.Join(", ", DatasetCatalog.Names)} (default: the checkpoint's)");
+    private readonly Option<string?> _dataset = Flags.OptionalText("dataset", $"Dataset: {SettingChoices.Dataset.List} (default: the checkpoint's)");
     private readonly Option<string> _dataRoot = Flags.Text("data_root", "Folder holding the datasets", "./datasets");
     private readonly Option<string?> _query = Flags.OptionalText("query", "Folder of query images, QUERY/<class>/<image> (with --gallery)");
     private readonly Option<string?> _gallery = Flags.OptionalText("gallery", "Folder of gallery images, GALLERY/<class>/<image> (with --query)");
@@ -49,9 +50,9 @@ public sealed class EvalCommand : Command
         var report = reportDirectory is null ? null : EvalReport.Options(reportDirectory, parse.GetValue(_reportQueries), parse.GetValue(_reportK));
         var model = CheckpointFlag.Load(parse.GetValue(_checkpoint)!);
         string dataset = parse.GetValue(_dataset) ?? model.Info.Dataset;
-        if (query is null && !DatasetCatalog.Names.Contains(dataset))
-            throw new UsageException($"--dataset: unknown dataset '{dataset}'; accepted: {string.Join(", ", DatasetCatalog.Names)}");
-        var data = query is null ? DatasetCatalog.Load(dataset, parse.GetValue(_dataRoot)!) : ImageFolderDataset.LoadQueryGallery(query, gallery!);
+        if (query is null && DatasetDescriptors.Find(dataset)?.Name != dataset)
+            throw new UsageException($"--dataset: unknown dataset '{dataset}'; accepted: {SettingChoices.Dataset.List}");
+        var data = query is null ? DatasetDescriptors.Parse(dataset).Load(parse.GetValue(_dataRoot)!) : ImageFolderDataset.LoadQueryGallery(query, gallery!);
         var protocol = query is null ? RetrievalProtocol.ForDataset(dataset) : RetrievalProtocol.Cub with { Name = "folder", QueryVsGallery = true };
         var result = Evaluate(model, data, protocol, parse.GetValue(_workers), parse.GetValue(_batchSize), context,
             report is null ? null : (reportDirectory!, report));

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Metrix.Losses;
+using Metrix.Mixup;
 using Metrix.Training;
 
 namespace Metrix.Cli;
@@ -12,13 +13,13 @@ namespace Metrix.Cli;
 /// </summary>
 public sealed class ReproduceCommand : Command
 {
-    private static readonly TrainOptions Release = new();
+    private static readonly GivenTrainOptions Release = new();
 
-    private readonly Option<string> _dataset = Flags.Text("dataset", $"Dataset: {string.Join(", ", TrainOptions.Datasets)}", Release.Dataset);
+    private readonly Option<DatasetKind?> _dataset = Flags.Choice(SettingChoices.Dataset, $"Dataset: {SettingChoices.Dataset.List}", Release.Dataset);
     private readonly Option<string> _dataRoot = Flags.Text("data_root", "Folder holding the datasets", Release.DataRoot);
     private readonly Option<string> _saveRoot = Flags.Text("save_root", "Where the run directories are created", Release.SaveRoot);
-    private readonly Option<string?> _loss = Flags.OptionalText("loss", $"Loss: {string.Join(", ", LossFactory.Names)} (default: the dataset's: {TrainDefaults.Emoji.Loss} for emoji, {TrainDefaults.Release.Loss} otherwise)");
-    private readonly Option<string> _modes = Flags.Text("modes", $"Comma-separated modes to compare: {string.Join(", ", TrainOptions.Modes)}", "baseline,feature");
+    private readonly Option<LossKind?> _loss = Flags.OptionalChoice(SettingChoices.Loss, $"Loss: {SettingChoices.Loss.List} (default: the dataset's: {SettingChoices.Loss.NameOf(TrainDefaults.Emoji.Loss)} for emoji, {SettingChoices.Loss.NameOf(TrainDefaults.Release.Loss)} otherwise)");
+    private readonly Option<string> _modes = Flags.Text("modes", $"Comma-separated modes to compare: {SettingChoices.Mode.List}", "baseline,feature");
     private readonly Option<string> _seeds = Flags.Text("seeds", "Comma-separated seeds; each mode runs once per seed", "1");
     private readonly Option<int?> _numEpochs = Flags.OptionalInt("num_epochs", "Epochs (default: the dataset's)");
     private readonly Option<int> _threads = Flags.Int("threads", "Compute threads (0 = all cores)", 0);
@@ -29,7 +30,7 @@ public sealed class ReproduceCommand : Command
     private readonly Option<double?> _cropScale = Flags.OptionalDouble("crop_scale", "Smallest training crop as a fraction of the image's area (default: the dataset's)");
     private readonly Option<double> _mixWeight = Flags.Double("mix_weight", "Mixup strength w", Release.MixWeight);
     private readonly Option<double> _alpha = Flags.Double("alpha", "λ ~ Beta(alpha, alpha)", Release.Alpha);
-    private readonly Option<string> _pairs = Flags.Text("pairs", $"Mixing pair sets: {string.Join(", ", TrainOptions.PairNames)}", Release.Pairs);
+    private readonly Option<PairSets> _pairs = Flags.Pairs($"Mixing pair sets: {SettingChoices.Pairs.List}", Release.Pairs);
     private readonly Option<int> _valClasses = Flags.Int("val_classes", "Hold this many training classes out and evaluate on them instead of the test split", 0);
 
     /// <summary>The command; each run goes through <paramref name="loop"/>.</summary>
@@ -44,10 +45,9 @@ public sealed class ReproduceCommand : Command
 
     private int Execute(ParseResult parse, CommandContext context, TrainLoop loop)
     {
-        var modes = Split(parse.GetValue(_modes)!);
-        foreach (var m in modes)
-            if (!TrainOptions.Modes.Contains(m))
-                throw new OptionException("modes", $"--modes: unknown mode '{m}'; accepted: {string.Join(", ", TrainOptions.Modes)}");
+        var modes = Split(parse.GetValue(_modes)!).Select(m => SettingChoices.Mode.TryParse(m, out var mode)
+            ? mode
+            : throw new OptionException("modes", $"--modes: unknown mode '{m}'; accepted: {SettingChoices.Mode.List}")).ToList();
         var seeds = Split(parse.GetValue(_seeds)!).Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
             ? v
             : throw new OptionException("seeds", $"--seeds: '{s}' is not an integer; give a comma-separated list such as 1,2,3")).ToList();
@@ -56,16 +56,21 @@ public sealed class ReproduceCommand : Command
 
         var results = new Dictionary<string, List<IReadOnlyDictionary<string, double>>>();
         string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        string loss = parse.GetValue(_loss) ?? TrainDefaults.For(parse.GetValue(_dataset)!).Loss;
+        var dataset = parse.GetValue(_dataset) ?? Release.Dataset;
+        string datasetName = SettingChoices.Dataset.NameOf(dataset);
+        // The dataset's defaults come from the one resolution every run goes through.
+        var loss = new GivenTrainOptions { Dataset = dataset, Loss = parse.GetValue(_loss) }.WithDefaults().Loss;
+        string lossName = SettingChoices.Loss.NameOf(loss);
         foreach (var mode in modes)
         {
-            results[mode] = [];
+            string modeName = SettingChoices.Mode.NameOf(mode);
+            results[modeName] = [];
             foreach (int seed in seeds)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
-                var given = new TrainOptions
+                var given = new GivenTrainOptions
                 {
-                    Dataset = parse.GetValue(_dataset)!,
+                    Dataset = dataset,
                     DataRoot = parse.GetValue(_dataRoot)!,
                     SaveRoot = parse.GetValue(_saveRoot)!,
                     Loss = loss,
@@ -82,19 +87,18 @@ public sealed class ReproduceCommand : Command
                     Alpha = parse.GetValue(_alpha),
                     Pairs = parse.GetValue(_pairs)!,
                 };
-                var resolved = given.WithDefaults();
-                if (parse.GetValue(_evalEvery) is > 0 and var every) given = given with { EvalEvery = every };
-                else given = given with { EvalEvery = resolved.NumEpochs!.Value };
-                given = given with { RunName = $"reproduce_{stamp}_{given.Dataset}_{given.Loss}_{mode}_s{seed}" };
+                // Evaluated after the last epoch only, unless --eval_every says otherwise.
+                int every = parse.GetValue(_evalEvery) is > 0 and var e ? e : given.WithDefaults().NumEpochs;
+                given = given with { EvalEvery = every, RunName = $"reproduce_{stamp}_{datasetName}_{lossName}_{modeName}_s{seed}" };
                 var (run, options) = RunDirectory.Start(given, DateTime.Now);
-                context.Output.WriteLine($"== {mode}, seed {seed}");
+                context.Output.WriteLine($"== {modeName}, seed {seed}");
                 var result = loop(options, run, new PlainProgress(context.Output) { Interval = TimeSpan.FromSeconds(30) }, context.Cancellation);
                 var last = result.Log.LastOrDefault(r => r.Recall is not null)?.Recall
                     ?? throw new InvalidOperationException($"run {run.Path} finished without an evaluation");
-                results[mode].Add(last);
+                results[modeName].Add(last);
             }
         }
-        context.Output.Write(Table(results, parse.GetValue(_dataset)!, loss, seeds.Count));
+        context.Output.Write(Table(results, datasetName, lossName, seeds.Count));
         return ExitCodes.Success;
     }
 

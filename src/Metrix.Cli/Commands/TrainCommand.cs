@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Metrix.Losses;
 using Metrix.Training;
 
 namespace Metrix.Cli;
@@ -12,13 +11,13 @@ namespace Metrix.Cli;
 /// </summary>
 public sealed class TrainCommand : Command
 {
-    private static readonly TrainOptions Release = new();
+    private static readonly GivenTrainOptions Release = new();
     private static readonly TrainDefaults Emoji = TrainDefaults.Emoji, Paper = TrainDefaults.Release;
 
     private readonly Option<int> _seed = Flags.Int("seed", "Random seed; every draw of the run derives from it", Release.Seed);
-    private readonly Option<string> _dataset = Flags.Text("dataset", $"Dataset: {string.Join(", ", TrainOptions.Datasets)} (folder: DATA_ROOT/<class>/<image>)", Release.Dataset);
+    private readonly Option<DatasetKind?> _dataset = Flags.Choice(SettingChoices.Dataset, $"Dataset: {SettingChoices.Dataset.List} (folder: DATA_ROOT/<class>/<image>)", Release.Dataset);
     private readonly Option<string> _dataRoot = Flags.Text("data_root", "Folder holding the datasets in their distributed layouts", Release.DataRoot);
-    private readonly Option<string?> _model = Flags.OptionalText("model", $"Backbone: {string.Join(", ", TrainOptions.Models)} {DatasetDefault(d => d.Model)}");
+    private readonly Option<Backbone?> _model = Flags.OptionalChoice(SettingChoices.Model, $"Backbone: {SettingChoices.Model.List} {DatasetDefault(d => SettingChoices.Model.NameOf(d.Model))}");
     private readonly Option<int?> _batchSize = Flags.OptionalInt("batch_size", $"Images per batch {DatasetDefault(d => d.BatchSize)}");
     private readonly Option<int> _numWorkers = Flags.Int("num_workers", "Background threads preparing batches", Release.NumWorkers);
     private readonly Option<int?> _embeddingSize = Flags.OptionalInt("embedding_size", $"Embedding width {DatasetDefault(d => d.EmbeddingSize)}");
@@ -29,15 +28,15 @@ public sealed class TrainCommand : Command
     private readonly Option<int?> _warm = Flags.OptionalInt("warm", $"Epochs training only the embedding layer and loss parameters {DatasetDefault(d => d.Warm)}");
     private readonly Option<int?> _lrDecayStep = Flags.OptionalInt("lr_decay_step", $"StepLR step in epochs {DatasetDefault(d => d.LrDecayStep)}");
     private readonly Option<double> _lrDecayGamma = Flags.Double("lr_decay_gamma", "StepLR factor", Release.LrDecayGamma);
-    private readonly Option<string?> _lrSchedule = Flags.OptionalText("lr_schedule", $"Learning-rate schedule: step (StepLR by --lr_decay_step and --lr_decay_gamma) or cosine (annealed to zero over --num_epochs) {DatasetDefault(d => d.LrSchedule)}");
+    private readonly Option<LrScheduleKind?> _lrSchedule = Flags.OptionalChoice(SettingChoices.LrSchedule, $"Learning-rate schedule: step (StepLR by --lr_decay_step and --lr_decay_gamma) or cosine (annealed to zero over --num_epochs) {DatasetDefault(d => SettingChoices.LrSchedule.NameOf(d.LrSchedule))}");
     private readonly Option<double?> _cropScale = Flags.OptionalDouble("crop_scale", $"Smallest training crop as a fraction of the image's area (RandomResizedCrop scale (crop_scale, 1)) {DatasetDefault(d => d.CropScale)}");
     private readonly Option<string> _saveRoot = Flags.Text("save_root", "Where run directories are created", Release.SaveRoot);
     private readonly Option<double?> _lr = Flags.OptionalDouble("lr", $"Learning rate; proxies train at 100× {DatasetDefault(d => d.Lr)}");
     private readonly Option<double> _weightDecay = Flags.Double("weight_decay", "Weight decay", Release.WeightDecay);
-    private readonly Option<string?> _loss = Flags.OptionalText("loss", $"Loss: {string.Join(", ", LossFactory.Names)} {DatasetDefault(d => d.Loss)}");
+    private readonly Option<Metrix.Losses.LossKind?> _loss = Flags.OptionalChoice(SettingChoices.Loss, $"Loss: {SettingChoices.Loss.List} {DatasetDefault(d => SettingChoices.Loss.NameOf(d.Loss))}");
     private readonly Option<int?> _imagesPerClass = Flags.OptionalInt("images_per_class", $"Images of each class in a balanced batch (sop, inshop, emoji) {DatasetDefault(d => d.ImagesPerClass)}");
     private readonly Option<Toggle> _saveModel = Flags.Bool("save_model", "Keep the best checkpoint by Recall@1; bare, or true/false/1/0/on/off (the last checkpoint is always kept)", Release.SaveModel, bare: true);
-    private readonly Option<string> _mode = Flags.Text("mode", $"Mixup: {string.Join(", ", TrainOptions.Modes)} (feature is Metrix)", Release.Mode);
+    private readonly Option<Metrix.Mixup.MixMode?> _mode = Flags.Choice(SettingChoices.Mode, $"Mixup: {SettingChoices.Mode.List} (feature is Metrix)", Release.Mode);
     private readonly Option<double> _alpha = Flags.Double("alpha", "Mixing factor λ ~ Beta(alpha, alpha)", Release.Alpha);
     private readonly Option<int?> _imageSize = Flags.OptionalInt("image_size", $"Training crop side in pixels {DatasetDefault(d => d.ImageSize)}");
     private readonly Option<string?> _pretrained = Flags.OptionalText("pretrained", $"Backbone weights: none, imagenet (torchvision's, downloaded once), or a .pth/.safetensors path {DatasetDefault(d => d.Pretrained)}");
@@ -45,10 +44,10 @@ public sealed class TrainCommand : Command
     private readonly Option<int> _maxSteps = Flags.Int("max_steps", "Cap on steps per epoch (0 = no cap)", Release.MaxSteps);
     private readonly Option<int?> _evalEvery = Flags.OptionalInt("eval_every", $"Evaluate every N epochs (and after the last) {DatasetDefault(d => d.EvalEvery)}");
     private readonly Option<string?> _resume = Flags.OptionalText("resume", "Continue the run in this directory from its last checkpoint");
-    private readonly Option<string> _pairs = Flags.Text("pairs", $"Mixing pair sets, comma-separated, one drawn per iteration: {string.Join(", ", TrainOptions.PairNames)}", Release.Pairs);
+    private readonly Option<PairSets> _pairs = Flags.Pairs($"Mixing pair sets, comma-separated, one drawn per iteration: {SettingChoices.Pairs.List}", Release.Pairs);
     private readonly Option<double> _mixWeight = Flags.Double("mix_weight", "Mixup strength w in E = loss + w·mixed loss", Release.MixWeight);
     private readonly Option<int> _hardNegatives = Flags.Int("hard_negatives", "Hardest negatives per anchor mixed by input mixup", Release.HardNegatives);
-    private readonly Option<string?> _optimizer = Flags.OptionalText("optimizer", $"Optimiser: {string.Join(", ", TrainOptions.Optimizers)} {DatasetDefault(d => d.Optimizer)}");
+    private readonly Option<OptimizerKind?> _optimizer = Flags.OptionalChoice(SettingChoices.Optimizer, $"Optimiser: {SettingChoices.Optimizer.List} {DatasetDefault(d => SettingChoices.Optimizer.NameOf(d.Optimizer))}");
     private readonly Option<int> _valClasses = Flags.Int("val_classes", "Hold this many training classes out and evaluate on them (0 = evaluate on the test split)", Release.ValClasses);
     private readonly Option<string?> _runName = Flags.OptionalText("run_name", "Name of the run directory under --save_root (default: dataset_model_loss_mode_sSEED_time)");
 
@@ -67,11 +66,11 @@ public sealed class TrainCommand : Command
         CommandRunner.SetAction(this, (parse, context) => Execute(parse, context, loop));
     }
 
-    /// <summary>The options as given (dataset-dependent ones still null; see <see cref="TrainOptions.Resolve"/>).</summary>
-    public TrainOptions Bind(ParseResult parse) => new()
+    /// <summary>The options as given (dataset-dependent ones still null; see <see cref="GivenTrainOptions.Resolve"/>).</summary>
+    public GivenTrainOptions Bind(ParseResult parse) => new()
     {
         Seed = parse.GetValue(_seed),
-        Dataset = parse.GetValue(_dataset)!,
+        Dataset = parse.GetValue(_dataset) ?? Release.Dataset,
         DataRoot = parse.GetValue(_dataRoot)!,
         Model = parse.GetValue(_model),
         BatchSize = parse.GetValue(_batchSize),
@@ -89,10 +88,10 @@ public sealed class TrainCommand : Command
         SaveRoot = parse.GetValue(_saveRoot)!,
         Lr = parse.GetValue(_lr),
         WeightDecay = parse.GetValue(_weightDecay),
-        Loss = parse.GetValue(_loss) ?? TrainDefaults.For(parse.GetValue(_dataset)!).Loss,
+        Loss = parse.GetValue(_loss),
         ImagesPerClass = parse.GetValue(_imagesPerClass),
         SaveModel = parse.GetValue(_saveModel).On,
-        Mode = parse.GetValue(_mode)!,
+        Mode = parse.GetValue(_mode) ?? Release.Mode,
         Alpha = parse.GetValue(_alpha),
         ImageSize = parse.GetValue(_imageSize),
         Pretrained = parse.GetValue(_pretrained),

@@ -41,7 +41,7 @@ public sealed class LiveProgress : ITrainingObserver
     /// <inheritdoc/>
     public void RunStart(TrainOptions options, RunDirectory run)
     {
-        _epochs = options.NumEpochs ?? 0;
+        _epochs = options.NumEpochs;
         Line(ProgressText.Settings(options));
         Line($"run directory: {run.Path}");
     }

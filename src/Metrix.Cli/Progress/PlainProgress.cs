@@ -20,7 +20,7 @@ public sealed class PlainProgress(TextWriter output) : ITrainingObserver
     /// <inheritdoc/>
     public void RunStart(TrainOptions options, RunDirectory run)
     {
-        _epochs = options.NumEpochs ?? 0;
+        _epochs = options.NumEpochs;
         output.WriteLine(ProgressText.Settings(options));
         output.WriteLine($"run directory: {run.Path}");
     }

@@ -9,7 +9,7 @@ public static class ProgressText
 {
     /// <summary>One line with the settings that matter to a reader of the log.</summary>
     public static string Settings(TrainOptions o) => Invariant(
-        $"train {o.Dataset}: {o.Model}, D={o.EmbeddingSize}, {o.ImageSize}px, loss {o.Loss}, mode {o.Mode}, batch {o.BatchSize}, {o.NumEpochs} epochs, lr {o.Lr}, {o.Optimizer}, pretrained {o.Pretrained}, seed {o.Seed}");
+        $"train {o.DatasetName}: {o.ModelName}, D={o.EmbeddingSize}, {o.ImageSize}px, loss {o.LossName}, mode {o.ModeName}, batch {o.BatchSize}, {o.NumEpochs} epochs, lr {o.Lr}, {SettingChoices.Optimizer.NameOf(o.Optimizer)}, pretrained {o.Pretrained}, seed {o.Seed}");
 
     /// <summary><c>epoch 3/24  step 40/75  loss 0.4123  812 img/s  0:42 left</c>.</summary>
     public static string Step(int epoch, int epochs, int step, int steps, double loss, double imagesPerSecond, TimeSpan left) => Invariant(

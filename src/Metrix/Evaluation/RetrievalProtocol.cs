@@ -17,18 +17,12 @@ public sealed record RetrievalProtocol(string Name, IReadOnlyList<int> Ks, bool 
     public static RetrievalProtocol InShop { get; } = new("inshop", [1, 10, 20, 30, 40, 50], true);
 
     /// <summary>
-    /// The protocol of a dataset name (cub, cars, emoji, sop, inshop; anything else, such as an image
-    /// folder, is evaluated like CUB), with <paramref name="ks"/> replacing the K list when given.
+    /// The protocol of a dataset name (its <see cref="Training.DatasetDescriptor.Protocol"/>, ignoring case; anything
+    /// else, such as an image folder, is evaluated like CUB), with <paramref name="ks"/> replacing the K list when given.
     /// </summary>
     public static RetrievalProtocol ForDataset(string dataset, IReadOnlyList<int>? ks = null)
     {
-        var protocol = dataset.ToLowerInvariant() switch
-        {
-            "sop" => Sop,
-            "inshop" => InShop,
-            "cub" or "cars" or "emoji" => Cub with { Name = dataset.ToLowerInvariant() },
-            _ => Cub with { Name = dataset },
-        };
+        var protocol = Training.DatasetDescriptors.Find(dataset)?.Protocol ?? Cub with { Name = dataset };
         return ks is null ? protocol : protocol with { Ks = CheckKs(ks) };
     }
 

@@ -87,7 +87,7 @@ public sealed class EmbeddingModel
     /// <returns>The run; <c>EmbeddingModel.Load(Path.Combine(result.Run.Path, RunDirectory.BestFile))</c> loads the best model.</returns>
     /// <exception cref="OptionException">An option is invalid.</exception>
     /// <exception cref="DivergedException">The loss became NaN or infinite; the last good checkpoint is kept.</exception>
-    public static TrainResult Train(TrainOptions options, ITrainingObserver? observer = null, CancellationToken cancel = default)
+    public static TrainResult Train(GivenTrainOptions options, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var (run, resolved) = RunDirectory.Start(options, DateTime.Now);

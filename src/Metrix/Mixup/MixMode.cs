@@ -1,6 +1,10 @@
+using System.Text.Json.Serialization;
+using Metrix.Training;
+
 namespace Metrix.Mixup;
 
-/// <summary>Where mixup happens (<c>--mode</c>).</summary>
+/// <summary>Where mixup happens (<c>--mode</c>; names in <see cref="SettingChoices.Mode"/>).</summary>
+[JsonConverter(typeof(ChoiceJsonConverter<MixMode>))]
 public enum MixMode
 {
     /// <summary>No mixup.</summary>

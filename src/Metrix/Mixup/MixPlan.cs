@@ -91,17 +91,4 @@ public sealed class MixPlan(int[] first, int[] second, float lambda, Pairs pairs
         }
         return new MixPlan([.. first], [.. second], lambda, new Pairs([.. pa], [.. pc], [.. py]), set);
     }
-
-    /// <summary>Parses a <c>--pairs</c> entry.</summary>
-    public static PairSet Parse(string name) => name switch
-    {
-        "posneg" => PairSet.PosNeg,
-        "ancneg" => PairSet.AncNeg,
-        "pospos" => PairSet.PosPos,
-        "negneg" => PairSet.NegNeg,
-        _ => throw new ArgumentException($"unknown pair set '{name}'; accepted: posneg, ancneg, pospos, negneg"),
-    };
-
-    /// <summary>The <c>--pairs</c> name of a set.</summary>
-    public static string NameOf(PairSet set) => set.ToString().ToLowerInvariant();
 }

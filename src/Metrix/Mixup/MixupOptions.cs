@@ -10,14 +10,4 @@ public sealed record MixupOptions(
 {
     /// <summary>The pair sets one is drawn from per iteration (default pos-neg and anc-neg).</summary>
     public IReadOnlyList<PairSet> PairSets => Pairs is { Count: > 0 } p ? p : [PairSet.PosNeg, PairSet.AncNeg];
-
-    /// <summary>Parses <c>--mode</c>.</summary>
-    public static MixMode ParseMode(string name) => name switch
-    {
-        "baseline" => MixMode.Baseline,
-        "input" => MixMode.Input,
-        "feature" => MixMode.Feature,
-        "embed" => MixMode.Embed,
-        _ => throw new ArgumentException($"unknown mode '{name}'; accepted: baseline, input, feature, embed"),
-    };
 }

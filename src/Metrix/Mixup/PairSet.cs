@@ -1,6 +1,10 @@
+using System.Text.Json.Serialization;
+using Metrix.Training;
+
 namespace Metrix.Mixup;
 
-/// <summary>The mixing pair sets (docs/method.md#pair-sets).</summary>
+/// <summary>The mixing pair sets (docs/method.md#pair-sets; names in <see cref="SettingChoices.Pairs"/>).</summary>
+[JsonConverter(typeof(ChoiceJsonConverter<PairSet>))]
 public enum PairSet
 {
     /// <summary>P(a) × N(a), label λ.</summary>

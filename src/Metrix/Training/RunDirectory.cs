@@ -93,21 +93,20 @@ public sealed class RunDirectory
     }
 
     /// <summary>
-    /// Where a run goes: with <c>--resume DIR</c>, that directory and the options saved in it (only
+    /// Where a run goes: with <c>--resume DIR</c>, that directory and the settings saved in it (only
     /// <c>--threads</c> and <c>--num_workers</c> are taken from <paramref name="options"/>, as they do not change
     /// results); otherwise the options resolved and validated, and a new directory under <c>save_root</c>
-    /// named by <c>--run_name</c> or <see cref="DefaultName"/>, with config.json written.
+    /// named by <c>--run_name</c> or <see cref="DefaultName"/>, with config.json written. Every setting is
+    /// checked before a directory is created.
     /// </summary>
-    public static (RunDirectory Run, TrainOptions Options) Start(TrainOptions options, DateTime now)
+    public static (RunDirectory Run, TrainOptions Options) Start(GivenTrainOptions options, DateTime now)
     {
         if (options.Resume is { } resume)
         {
             if (!File.Exists(System.IO.Path.Combine(resume, ConfigFile)))
                 throw new OptionException("resume", $"--resume: '{resume}' is not a run directory (no {ConfigFile} in it)");
             var run = Open(resume);
-            var saved = run.ReadConfig() with { Resume = run.Path, Threads = options.Threads, NumWorkers = options.NumWorkers };
-            // Settings added after the run was written take the values such runs trained with, not today's defaults.
-            saved = saved with { LrSchedule = saved.LrSchedule ?? "step", CropScale = saved.CropScale ?? ImageTransforms.DefaultScaleMin };
+            var saved = run.ReadGivenConfig() with { Resume = run.Path, Threads = options.Threads, NumWorkers = options.NumWorkers };
             return (run, saved.Resolve());
         }
         var resolved = options.Resolve();
@@ -118,25 +117,63 @@ public sealed class RunDirectory
 
     /// <summary><c>dataset_model_loss_mode_sSEED_yyyyMMdd-HHmmss</c>, e.g. <c>emoji_resnet18_contrastive_feature_s1_20250101-120000</c>.</summary>
     public static string DefaultName(TrainOptions options, DateTime now) => string.Create(CultureInfo.InvariantCulture,
-        $"{options.Dataset}_{options.Model}_{options.Loss}_{options.Mode}_s{options.Seed}_{now:yyyyMMdd-HHmmss}");
+        $"{options.DatasetName}_{options.ModelName}_{options.LossName}_{options.ModeName}_s{options.Seed}_{now:yyyyMMdd-HHmmss}");
 
     /// <summary>Writes config.json (indented; keys are the flag names).</summary>
     public void WriteConfig(TrainOptions options) =>
         AtomicFile.WriteAllText(ConfigPath, JsonSerializer.Serialize(options, IndentedJson) + "\n");
 
-    /// <summary>Reads config.json.</summary>
-    public TrainOptions ReadConfig()
+    /// <summary>Reads config.json: the settings the run trained with (see <see cref="ReadGivenConfig"/>), not validated.</summary>
+    public TrainOptions ReadConfig() => ReadGivenConfig().WithDefaults();
+
+    /// <summary>
+    /// Reads config.json as given settings. Every setting must be there: a file that lacks one (<c>{}</c>, or
+    /// no dataset, model or loss) is refused with the missing keys named rather than completed with today's
+    /// defaults, which would train a different run over its checkpoints. The one exception is the resume
+    /// patch: a run written before <c>--lr_schedule</c> and <c>--crop_scale</c> existed trained with StepLR
+    /// and the release's 0.08 crops, and resumes with them.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not JSON settings, a setting missing or invalid; the message names the file.</exception>
+    public GivenTrainOptions ReadGivenConfig()
     {
+        var info = new FileInfo(ConfigPath);
+        if (info.Length > MaxConfigBytes)
+            throw new InvalidDataException($"{ConfigPath}: {info.Length} bytes is too large for a settings file (at most {MaxConfigBytes})");
         try
         {
-            return JsonSerializer.Deserialize<TrainOptions>(File.ReadAllText(ConfigPath), Json)
-                ?? throw new InvalidDataException($"{ConfigPath}: empty settings");
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(ConfigPath)) as System.Text.Json.Nodes.JsonObject
+                ?? throw new InvalidDataException($"{ConfigPath}: expected a JSON object of settings");
+            var missing = ConfigKeys.Where(k => !PatchedKeys.Contains(k)
+                && (!json.TryGetPropertyValue(k, out var value) || (value is null && !NullableKeys.Contains(k)))).ToList();
+            if (missing.Count > 0)
+                throw new InvalidDataException($"{ConfigPath}: settings missing: {string.Join(", ", missing)}; the run cannot be resumed without them");
+            var given = json.Deserialize<GivenTrainOptions>(Json) ?? throw new InvalidDataException($"{ConfigPath}: empty settings");
+            // Settings added after the run was written take the values such runs trained with, not today's defaults.
+            return given with
+            {
+                LrSchedule = given.LrSchedule ?? LrScheduleKind.Step,
+                CropScale = given.CropScale ?? ImageTransforms.DefaultScaleMin,
+            };
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{ConfigPath}: not valid settings JSON ({e.Message})", e);
         }
     }
+
+    /// <summary>Largest config.json read.</summary>
+    public const long MaxConfigBytes = 1 << 20;
+
+    /// <summary>The keys of config.json: every setting of <see cref="TrainOptions"/>, by its flag name.</summary>
+    public static IReadOnlyList<string> ConfigKeys { get; } = typeof(TrainOptions).GetProperties()
+        .Where(p => !p.IsDefined(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), inherit: true))
+        .Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).ToArray();
+
+    // Added after the first runs were written; absent, they take the values those runs trained with.
+    private static readonly string[] PatchedKeys = ["lr_schedule", "crop_scale"];
+
+    // Null when not set: a new run's resume and an unnamed run's name.
+    private static readonly string[] NullableKeys = ["resume", "run_name"];
 
     /// <summary>The epochs logged so far, in order (an absent log is empty).</summary>
     public List<EpochRecord> ReadLog()

@@ -1,15 +1,32 @@
+using Metrix.Losses;
 using Metrix.Vision.Transforms;
 
 namespace Metrix.Training;
 
 /// <summary>
-/// The dataset-dependent defaults of <see cref="TrainOptions"/>: the settings the command fills in when a flag
-/// is not given. <see cref="Emoji"/> is the main job (<c>metrix train</c> with no flags), chosen to finish
-/// within minutes on a small CPU; <see cref="Release"/> holds the authors' main.py defaults and applies to
-/// every other dataset. This is the one place to tune them.
+/// The dataset-dependent defaults of a run: the values <see cref="GivenTrainOptions.Resolve"/> fills in when a
+/// flag is not given. Each <see cref="DatasetDescriptor"/> carries one: <see cref="Emoji"/> is the main job
+/// (<c>metrix train</c> with no flags), chosen to finish within minutes on a small CPU; <see cref="Release"/>
+/// holds the authors' main.py defaults and applies to every other dataset. This is the one place to tune them.
 /// </summary>
+/// <param name="Model">--model.</param>
+/// <param name="BatchSize">--batch_size.</param>
+/// <param name="EmbeddingSize">--embedding_size.</param>
+/// <param name="BnFreeze">--bn_freeze.</param>
+/// <param name="NumEpochs">--num_epochs.</param>
+/// <param name="Warm">--warm.</param>
+/// <param name="LrDecayStep">--lr_decay_step.</param>
+/// <param name="Lr">--lr.</param>
+/// <param name="ImagesPerClass">--images_per_class.</param>
+/// <param name="ImageSize">--image_size.</param>
+/// <param name="Optimizer">--optimizer.</param>
+/// <param name="Pretrained">--pretrained.</param>
+/// <param name="EvalEvery">--eval_every.</param>
+/// <param name="Loss">--loss.</param>
+/// <param name="LrSchedule">--lr_schedule.</param>
+/// <param name="CropScale">--crop_scale.</param>
 public sealed record TrainDefaults(
-    string Model,
+    Backbone Model,
     int BatchSize,
     int EmbeddingSize,
     bool BnFreeze,
@@ -19,11 +36,11 @@ public sealed record TrainDefaults(
     double Lr,
     int ImagesPerClass,
     int ImageSize,
-    string Optimizer,
+    OptimizerKind Optimizer,
     string Pretrained,
     int EvalEvery,
-    string Loss,
-    string LrSchedule,
+    LossKind Loss,
+    LrScheduleKind LrSchedule,
     double CropScale)
 {
     /// <summary>
@@ -32,16 +49,13 @@ public sealed record TrainDefaults(
     /// of the settings compared on validation classes (docs/results.md) that fits ten minutes on two cores.
     /// </summary>
     public static TrainDefaults Emoji { get; } = new(
-        Model: "resnet18", BatchSize: 100, EmbeddingSize: 128, BnFreeze: false, NumEpochs: 16, Warm: 0,
-        LrDecayStep: 11, Lr: 1e-3, ImagesPerClass: 4, ImageSize: 64, Optimizer: "adamw", Pretrained: "none", EvalEvery: 8,
-        Loss: "multisimilarity", LrSchedule: "step", CropScale: 0.35);
+        Model: Backbone.ResNet18, BatchSize: 100, EmbeddingSize: 128, BnFreeze: false, NumEpochs: 16, Warm: 0,
+        LrDecayStep: 11, Lr: 1e-3, ImagesPerClass: 4, ImageSize: 64, Optimizer: OptimizerKind.AdamW, Pretrained: "none", EvalEvery: 8,
+        Loss: LossKind.MultiSimilarity, LrSchedule: LrScheduleKind.Step, CropScale: 0.35);
 
     /// <summary>The release's main.py defaults (ResNet-50 from ImageNet weights at 224 px, Adam, lr 1e-4, StepLR(10)).</summary>
     public static TrainDefaults Release { get; } = new(
-        Model: "resnet50", BatchSize: 20, EmbeddingSize: 128, BnFreeze: true, NumEpochs: 60, Warm: 5,
-        LrDecayStep: 10, Lr: 1e-4, ImagesPerClass: 5, ImageSize: 224, Optimizer: "adam", Pretrained: "imagenet", EvalEvery: 1,
-        Loss: "contrastive", LrSchedule: "step", CropScale: ImageTransforms.DefaultScaleMin);
-
-    /// <summary>The defaults that apply to <paramref name="dataset"/>.</summary>
-    public static TrainDefaults For(string dataset) => dataset == "emoji" ? Emoji : Release;
+        Model: Backbone.ResNet50, BatchSize: 20, EmbeddingSize: 128, BnFreeze: true, NumEpochs: 60, Warm: 5,
+        LrDecayStep: 10, Lr: 1e-4, ImagesPerClass: 5, ImageSize: 224, Optimizer: OptimizerKind.Adam, Pretrained: "imagenet", EvalEvery: 1,
+        Loss: LossKind.Contrastive, LrSchedule: LrScheduleKind.Step, CropScale: ImageTransforms.DefaultScaleMin);
 }

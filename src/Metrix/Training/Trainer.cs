@@ -12,20 +12,13 @@ using Metrix.Vision.Transforms;
 namespace Metrix.Training;
 
 /// <summary>
-/// The training loop of docs/method.md#training-recipe: parameter groups (body; embedding layer; loss parameters at 100× the
-/// learning rate), <c>--warm</c> epochs training only the embedding and loss, <c>--bn_freeze</c>, clipping by
-/// value at 10, StepLR (or cosine annealing) per epoch, evaluation every <c>--eval_every</c> epochs and after the last, the best
+/// The training loop of docs/method.md#training-recipe: the <see cref="TrainStep"/> (parameter groups, <c>--warm</c>, clipping by value
+/// at 10, the optimiser) over the epochs' batches, <c>--bn_freeze</c>, StepLR (or cosine annealing) per epoch, evaluation every <c>--eval_every</c> epochs and after the last, the best
 /// checkpoint by Recall@1 and the last one every epoch. Every random draw derives from the seed and the
 /// (epoch, step) coordinates, so a resumed run continues exactly where the interrupted one was.
 /// </summary>
 public sealed class Trainer
 {
-    /// <summary>Gradient clipping threshold (by value), as the release.</summary>
-    public const float ClipValue = 10f;
-
-    /// <summary>Learning-rate multiplier of loss parameters (proxies).</summary>
-    public const double LossLrScale = 100;
-
     private readonly TrainOptions _o;
     private readonly RunDirectory _run;
     private readonly ITrainingObserver _observer;
@@ -49,42 +42,23 @@ public sealed class Trainer
         if (o.Threads > 0) Workers.Threads = o.Threads;
         _observer.RunStart(o, _run);
 
-        var data = DatasetCatalog.Load(o.Dataset, o.DataRoot);
+        var data = o.Data.Load(o.DataRoot);
         var (train, evaluator) = Splits(data);
         _trainClasses = train.ClassCount;
         _observer.Message(string.Create(CultureInfo.InvariantCulture,
-            $"{o.Dataset}: {train.Count} training images of {train.ClassCount} classes; evaluating {evaluator.Images} images ({evaluator.Protocol.Name} protocol, Recall@{string.Join('/', evaluator.Protocol.Ks)})"));
+            $"{o.DatasetName}: {train.Count} training images of {train.ClassCount} classes; evaluating {evaluator.Images} images ({evaluator.Protocol.Name} protocol, Recall@{string.Join('/', evaluator.Protocol.Ks)})"));
 
         ulong seed = (ulong)o.Seed;
         var rng = new Rng(SeedMixer.Mix(seed, 0));
-        int dim = o.EmbeddingSize!.Value;
-        var model = new EmbeddingNet(o.Model!, dim, o.L2Norm, rng);
-        if (o.Pretrained is { } pretrained && pretrained != "none")
-            PretrainedLoader.Load(model, pretrained, o.Model!, _observer.Message);
-        var loss = LossFactory.Create(o.Loss, train.ClassCount, dim, rng);
-        bool bnFreeze = o.BnFreeze!.Value;
-        model.FreezeBatchNorm(bnFreeze);
-
-        var body = model.BodyParameters().Where(p => p.RequiresGrad).ToList();
-        var head = model.HeadParameters().ToList();
-        var lossParams = loss.Parameters.Select(p => p.Tensor).ToList();
-        double lr = o.Lr!.Value;
-        var groups = new List<ParamGroup>
-        {
-            new("body", body, lr, o.WeightDecay),
-            new("embedding", head, lr, o.WeightDecay),
-        };
-        if (lossParams.Count > 0) groups.Add(new ParamGroup("loss", lossParams, lr * LossLrScale, o.WeightDecay));
-        Optimizer optimizer = o.Optimizer switch
-        {
-            "adamw" => new Adam(groups, decoupled: true),
-            "adam" => new Adam(groups, decoupled: false),
-            _ => new Sgd(groups, momentum: 0.9),
-        };
-        ILrSchedule scheduler = o.LrSchedule == "cosine"
-            ? new CosineLR(optimizer, o.NumEpochs!.Value)
-            : new StepLR(optimizer, o.LrDecayStep!.Value, o.LrDecayGamma);
-        var trainable = body.Concat(head).Concat(lossParams).ToList();
+        int dim = o.EmbeddingSize;
+        var model = new EmbeddingNet(o.ModelName, dim, o.L2Norm, rng);
+        if (o.Pretrained != "none")
+            PretrainedLoader.Load(model, o.Pretrained, o.ModelName, _observer.Message);
+        var loss = LossFactory.Create(o.LossName, train.ClassCount, dim, rng);
+        model.FreezeBatchNorm(o.BnFreeze);
+        var trainStep = new TrainStep(model, loss, o);
+        var optimizer = trainStep.Optimizer;
+        var scheduler = trainStep.Schedule(o);
 
         var log = new List<EpochRecord>();
         int start = 0;
@@ -100,23 +74,21 @@ public sealed class Trainer
         var sampler = Sampler(train, seed);
         // Decoded once, the shorter side capped at the eval resize side (256 for 224-px crops): random crops
         // are then taken from that instead of the full-size photograph, which bounds memory; large splits go to disk.
-        var cache = ImageCache.ForSplit(train, ImageTransforms.EvalResize(o.ImageSize!.Value), CacheRoot, o.Dataset);
-        var loader = new BatchLoader(cache, o.ImageSize!.Value, train: true, Math.Max(1, o.NumWorkers), seed, cropScale: o.CropScale!.Value);
-        var mixup = o.Mixup;
-        int epochs = o.NumEpochs!.Value;
+        var cache = ImageCache.ForSplit(train, ImageTransforms.EvalResize(o.ImageSize), CacheRoot, o.DatasetName);
+        var loader = new BatchLoader(cache, o.ImageSize, train: true, Math.Max(1, o.NumWorkers), seed, cropScale: o.CropScale);
+        int epochs = o.NumEpochs;
 
         for (int epoch = start; epoch < epochs; epoch++)
         {
             cancel.ThrowIfCancellationRequested();
             scheduler.SetEpoch(epoch);
-            // --warm: only the embedding layer and the loss parameters train in the first epochs.
-            foreach (var p in body) p.RequiresGrad = epoch >= o.Warm!.Value;
+            trainStep.BeginEpoch(epoch);
 
             var clock = Stopwatch.StartNew();
             var batches = sampler.Epoch(epoch);
             if (o.MaxSteps > 0 && batches.Length > o.MaxSteps) batches = batches[..o.MaxSteps];
             _observer.EpochStart(epoch, epochs, batches.Length);
-            var analysis = epoch == epochs - 1 && mixup.Mode != MixMode.Baseline ? new AnalysisCollector(dim, seed) : null;
+            var analysis = epoch == epochs - 1 && o.Mode != MixMode.Baseline ? new AnalysisCollector(dim, seed) : null;
             double sumLoss = 0, sumClean = 0, sumMixed = 0;
             int mixedSteps = 0, step = 0, images = 0;
             model.Train();
@@ -126,17 +98,12 @@ public sealed class Trainer
                 using (new TensorScope())
                 {
                     var stepRng = new Rng(SeedMixer.Mix(seed, 4, epoch, step));
-                    var output = MetrixObjective.Compute(model, batch.Images, batch.Labels, loss, mixup, stepRng,
-                        keepMixedEmbeddings: analysis is not null, recordPairs: analysis is not null);
-                    analysis?.Add(output);
-                    double value = output.Loss.Item();
-                    if (!double.IsFinite(value))
+                    var stepResult = trainStep.Run(batch.Images, batch.Labels, stepRng, analysis: analysis is not null);
+                    var output = stepResult.Output;
+                    double value = stepResult.Loss;
+                    if (!stepResult.Finite)
                         throw new DivergedException(epoch, step, value, File.Exists(_run.LastCheckpoint) ? _run.LastCheckpoint : null);
-                    output.Loss.Backward();
-                    GradClip.ByValue(trainable, ClipValue);
-                    optimizer.Step();
-                    optimizer.ZeroGrad();
-                    model.ZeroGrad();
+                    analysis?.Add(output);
                     sumLoss += value;
                     sumClean += output.CleanLoss;
                     if (output.MixedLoss is { } m)
@@ -153,7 +120,7 @@ public sealed class Trainer
             analysis?.Save(_run.AnalysisPairsPath);
 
             RetrievalResult? result = null;
-            if ((epoch + 1) % o.EvalEvery!.Value == 0 || epoch == epochs - 1)
+            if ((epoch + 1) % o.EvalEvery == 0 || epoch == epochs - 1)
             {
                 _observer.Message($"evaluating {evaluator.Images} images…");
                 result = evaluator.Evaluate(model, cancel);
@@ -183,20 +150,20 @@ public sealed class Trainer
     /// <summary>The training split and the evaluator: the test protocol, or <c>--val_classes</c> training classes held out.</summary>
     private (ImageSet Train, Evaluator Evaluator) Splits(DatasetSplits data)
     {
-        int size = _o.ImageSize!.Value, workers = Math.Max(1, _o.NumWorkers);
+        int size = _o.ImageSize, workers = Math.Max(1, _o.NumWorkers);
         if (_o.ValClasses <= 0) return (data.Train, Evaluator.ForDataset(data, size, workers, CacheRoot));
         var (train, validation) = ValidationSplit.Carve(data.Train, _o.ValClasses);
         int side = ImageTransforms.EvalResize(size);
-        return (train, new Evaluator(RetrievalProtocol.ForDataset("cub") with { Name = "validation" }, validation, null, size, workers,
-            cache: set => ImageCache.ForSplit(set, side, CacheRoot, _o.Dataset)));
+        return (train, new Evaluator(RetrievalProtocol.Cub with { Name = "validation" }, validation, null, size, workers,
+            cache: set => ImageCache.ForSplit(set, side, CacheRoot, _o.DatasetName)));
     }
 
     /// <summary>Disk caches of decoded images live under the save root, shared by the runs there.</summary>
     private string CacheRoot => Path.Combine(_o.SaveRoot, ".cache");
 
-    private IBatchSampler Sampler(ImageSet train, ulong seed) => _o.Balanced
-        ? new BalancedSampler(train.Labels(), _o.BatchSize!.Value, _o.ImagesPerClass!.Value, seed)
-        : new ShuffledSampler(train.Count, _o.BatchSize!.Value, seed);
+    private IBatchSampler Sampler(ImageSet train, ulong seed) => _o.Data.Balanced
+        ? new BalancedSampler(train.Labels(), _o.BatchSize, _o.ImagesPerClass, seed)
+        : new ShuffledSampler(train.Count, _o.BatchSize, seed);
 
     private void Save(string path, EmbeddingNet model, PairLoss loss, Optimizer optimizer, int epoch, bool withOptimizer)
     {

@@ -21,7 +21,7 @@ public sealed class EvalReportTests(EvalReportTests.Setup setup) : IClassFixture
         public Setup()
         {
             var model = new EmbeddingNet("resnet18", 16, true, new Rng(5));
-            var options = new TrainOptions { Model = "resnet18", EmbeddingSize = 16, ImageSize = 32 };
+            var options = new GivenTrainOptions { Model = Backbone.ResNet18, EmbeddingSize = 16, ImageSize = 32 }.WithDefaults();
             // One checkpoint inside a run directory with a two-epoch log, one on its own.
             var run = RunDirectory.Create(_dir.Path, "run");
             run.WriteConfig(options);

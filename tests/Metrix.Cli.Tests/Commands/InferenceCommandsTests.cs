@@ -17,7 +17,7 @@ public sealed class InferenceCommandsTests : IDisposable
         Directory.CreateDirectory(_root);
         var model = new EmbeddingNet("resnet18", 16, true, new Rng(5));
         _checkpoint = Path.Combine(_root, "model.safetensors");
-        var options = new TrainOptions { Model = "resnet18", EmbeddingSize = 16, ImageSize = 32 };
+        var options = new GivenTrainOptions { Model = Backbone.ResNet18, EmbeddingSize = 16, ImageSize = 32 }.WithDefaults();
         Checkpoint.Save(_checkpoint, model, CheckpointInfo.Metadata(options, 0, 3));
         // Three emoji classes; the gallery holds every image, the query folder the Google ones.
         var test = EmojiDataset.Load()["test"];

@@ -11,8 +11,8 @@ public sealed class ReproduceCommandTests
         var calls = new List<(string Mode, int Seed, int EvalEvery, double? CropScale)>();
         TrainLoop fake = (options, run, observer, cancel) =>
         {
-            calls.Add((options.Mode, options.Seed, options.EvalEvery!.Value, options.CropScale));
-            double r1 = options.Mode == "baseline" ? 60 + options.Seed : 63 + options.Seed;
+            calls.Add((options.ModeName, options.Seed, options.EvalEvery, options.CropScale));
+            double r1 = options.Mode == Metrix.Mixup.MixMode.Baseline ? 60 + options.Seed : 63 + options.Seed;
             var record = new EpochRecord(0, 1, 1, null, 1e-3, new Dictionary<string, double> { ["1"] = r1, ["2"] = r1 + 10 }, null, 1, 1);
             return new TrainResult(run, [record], record);
         };

@@ -56,7 +56,7 @@ public sealed class SeedCommandsTests
         var (dataset, epochs, lr, decayStep, gamma, warm, bnFreeze, loss, mode, imagesPerClass, dataRoot) = e;
         var o = CliRun.ParseTrain(CliRun.Words(command)).Resolve();
 
-        Assert.Equal(dataset, o.Dataset);
+        Assert.Equal(dataset, o.DatasetName);
         Assert.Equal(dataRoot, o.DataRoot);
         Assert.Equal(100, o.BatchSize);
         Assert.Equal(4, o.NumWorkers);
@@ -67,18 +67,18 @@ public sealed class SeedCommandsTests
         Assert.Equal(gamma, o.LrDecayGamma);
         Assert.Equal(warm, o.Warm);
         Assert.Equal(bnFreeze, o.BnFreeze);
-        Assert.Equal(loss, o.Loss);
-        Assert.Equal(mode, o.Mode);
+        Assert.Equal(loss, o.LossName);
+        Assert.Equal(mode, o.ModeName);
         Assert.Equal(imagesPerClass, o.ImagesPerClass);
         Assert.Equal(2.0, o.Alpha);
         Assert.True(o.SaveModel);
         Assert.True(o.L2Norm);
         Assert.Equal(1, o.Seed);
         // The release's fixed choices: ResNet-50 from ImageNet weights at 224 px, Adam, weight decay 1e-4.
-        Assert.Equal("resnet50", o.Model);
+        Assert.Equal("resnet50", o.ModelName);
         Assert.Equal("imagenet", o.Pretrained);
         Assert.Equal(224, o.ImageSize);
-        Assert.Equal("adam", o.Optimizer);
+        Assert.Equal(OptimizerKind.Adam, o.Optimizer);
         Assert.Equal(1e-4, o.WeightDecay);
     }
 
@@ -107,8 +107,8 @@ public sealed class SeedCommandsTests
         Assert.True(code == ExitCodes.Success, error);
         var run = RunDirectory.Open(Assert.Single(Directory.GetDirectories(save.Path), d => Path.GetFileName(d) != ".cache"));
         var o = run.ReadConfig();
-        Assert.Equal((e.Dataset, data.Path, batchSize), (o.Dataset, o.DataRoot, o.BatchSize));
-        Assert.Equal((e.Loss, e.Mode, 2.0), (o.Loss, o.Mode, o.Alpha));
+        Assert.Equal((e.Dataset, data.Path, batchSize), (o.DatasetName, o.DataRoot, o.BatchSize));
+        Assert.Equal((e.Loss, e.Mode, 2.0), (o.LossName, o.ModeName, o.Alpha));
         Assert.Equal((e.Lr, e.DecayStep, e.Gamma, e.Warm, e.BnFreeze, e.ImagesPerClass, true), (o.Lr, o.LrDecayStep, o.LrDecayGamma, o.Warm, o.BnFreeze, o.ImagesPerClass, o.SaveModel));
 
         Assert.Equal(Epochs, File.ReadAllLines(run.LogPath).Count(line => line.Length > 0));

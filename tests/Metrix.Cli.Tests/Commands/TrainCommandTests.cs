@@ -9,8 +9,8 @@ public sealed class TrainCommandTests
     {
         var o = CliRun.ParseTrain().Resolve();
 
-        Assert.Equal("emoji", o.Dataset);
-        Assert.Equal("feature", o.Mode);
+        Assert.Equal("emoji", o.DatasetName);
+        Assert.Equal("feature", o.ModeName);
         Assert.Equal(TrainDefaults.Emoji.Loss, o.Loss);
         Assert.Equal("./datasets", o.DataRoot);
         Assert.Equal("./runs", o.SaveRoot);
@@ -27,7 +27,7 @@ public sealed class TrainCommandTests
     [InlineData(new[] { "--dataset", "sop", "--loss", "proxyanchor" }, "proxyanchor")]
     public void The_loss_defaults_by_dataset_and_a_given_loss_wins(string[] args, string expected)
     {
-        Assert.Equal(expected, CliRun.ParseTrain(args).Resolve().Loss);
+        Assert.Equal(expected, CliRun.ParseTrain(args).Resolve().LossName);
     }
 
     [Fact]
@@ -36,8 +36,8 @@ public sealed class TrainCommandTests
         var o = CliRun.ParseTrain("--lr", "1e-3", "--dataset", "cub", "--lr", "2e-4", "--mode", "input", "--mode", "embed");
 
         Assert.Equal(2e-4, o.Lr);
-        Assert.Equal("embed", o.Mode);
-        Assert.Equal("cub", o.Dataset);
+        Assert.Equal(Metrix.Mixup.MixMode.Embed, o.Mode);
+        Assert.Equal(DatasetKind.Cub, o.Dataset);
     }
 
     [Theory]
@@ -94,15 +94,15 @@ public sealed class TrainCommandTests
         Assert.Equal(2, o.Threads);
         Assert.Equal(7, o.MaxSteps);
         Assert.Equal(3, o.EvalEvery);
-        Assert.Equal("posneg,pospos", o.Pairs);
+        Assert.Equal("posneg,pospos", o.Pairs.ToString());
         Assert.Equal(0.25, o.MixWeight);
         Assert.Equal(1, o.HardNegatives);
-        Assert.Equal("sgd", o.Optimizer);
+        Assert.Equal(OptimizerKind.Sgd, o.Optimizer);
         Assert.Equal(10, o.ValClasses);
         Assert.Equal("r1", o.RunName);
         Assert.Equal("runs/x", o.Resume);
         Assert.Equal(7, o.Seed);
-        Assert.Equal("cosine", o.LrSchedule);
+        Assert.Equal(LrScheduleKind.Cosine, o.LrSchedule);
         Assert.Equal(0.5, o.CropScale);
         Assert.Null(CliRun.ParseTrain().CropScale);
     }
@@ -119,7 +119,12 @@ public sealed class TrainCommandTests
     [InlineData("--pairs", "posneg,all", "--pairs: invalid value 'posneg,all'; expected a comma-separated list of posneg, ancneg, pospos, negneg")]
     [InlineData("--images_per_class", "3", "--images_per_class: invalid value '3'; expected a divisor of --batch_size 100")]
     [InlineData("--pretrained", "weights.bin", "--pretrained: invalid value 'weights.bin'; accepted: none, imagenet, or a path to a .pth or .safetensors file")]
-    [InlineData("--num_epochs", "0", "--num_epochs: invalid value '0'; expected a positive integer")]
+    [InlineData("--num_epochs", "0", "--num_epochs: invalid value '0'; expected an integer from 1 to 100000")]
+    [InlineData("--image_size", "100000", "--image_size: invalid value '100000'; expected an integer from 32 to 1024")]
+    [InlineData("--batch_size", "1000000", "--batch_size: invalid value '1000000'; expected an integer from 2 to 4096")]
+    [InlineData("--embedding_size", "100000", "--embedding_size: invalid value '100000'; expected an integer from 1 to 8192")]
+    [InlineData("--num_workers", "100000", "--num_workers: invalid value '100000'; expected an integer from 0 to 256")]
+    [InlineData("--threads", "100000", "--threads: invalid value '100000'; expected an integer from 0 to 1024 (0 = all cores)")]
     [InlineData("--lr_schedule", "linear", "--lr_schedule: invalid value 'linear'; accepted: step, cosine")]
     [InlineData("--crop_scale", "0", "--crop_scale: invalid value '0'; expected a number in (0, 1]")]
     public void Bad_value_names_the_flag_and_what_is_accepted_with_exit_code_2(string flag, string value, string message)

@@ -56,7 +56,7 @@ public sealed partial class ConsumerSampleTests(ITestOutputHelper output)
         // one picture in four formats find each other first, every other image finds itself first.
         var model = new EmbeddingNet("resnet18", 16, true, new Rng(11));
         string checkpoint = dir["model.safetensors"];
-        Checkpoint.Save(checkpoint, model, CheckpointInfo.Metadata(new TrainOptions { Model = "resnet18", EmbeddingSize = 16, ImageSize = 32 }, 0, 2));
+        Checkpoint.Save(checkpoint, model, CheckpointInfo.Metadata(new GivenTrainOptions { Model = Backbone.ResNet18, EmbeddingSize = 16, ImageSize = 32 }.WithDefaults(), 0, 2));
         string images = dir["images"], formats = Fixtures.PathOf(Path.Combine("images", "formats"));
         string[] copies = ["same/rgb24.bmp", "same/rgb_lossless.webp", "same/rgb_lzw.tif", "same/rgb_raw.tif"];
         string[] others = ["other/grey.gif", "other/palette.gif", "other/rgba_lzw.tif", "other/rgb_lossy.webp"];

@@ -18,7 +18,7 @@ public sealed class EmbeddingModelTests : IDisposable
     {
         var network = new EmbeddingNet("resnet18", 8, true, new Rng(3));
         _checkpoint = _dir["model.safetensors"];
-        Checkpoint.Save(_checkpoint, network, CheckpointInfo.Metadata(new TrainOptions { Model = "resnet18", EmbeddingSize = 8, ImageSize = 32 }, 4, 2));
+        Checkpoint.Save(_checkpoint, network, CheckpointInfo.Metadata(new GivenTrainOptions { Model = Backbone.ResNet18, EmbeddingSize = 8, ImageSize = 32 }.WithDefaults(), 4, 2));
         var formats = Fixtures.PathOf(Path.Combine("images", "formats"));
         _images = new[] { "rgb24.bmp", "palette.gif", "rgb_lzw.tif", "rgba_lossless.webp", "grey8.bmp" }.Select(f => Path.Combine(formats, f)).ToArray();
     }

@@ -117,7 +117,7 @@ public sealed class RetrievalReportTests
         string loose = dir["loose.safetensors"];
         Assert.Null(RetrievalReport.TrainingLogOf(loose));
         var run = RunDirectory.Create(dir.Path, "run");
-        run.WriteConfig(new TrainOptions());
+        run.WriteConfig(new GivenTrainOptions().WithDefaults());
         run.Append(new EpochRecord(0, 0.9, 0.6, 0.75, 1e-3, null, null, 10, 100));
         run.Append(new EpochRecord(1, 0.7, 0.5, 0.5, 1e-3, new Dictionary<string, double> { ["1"] = 40, ["2"] = 55 }, 20, 10, 100));
         var log = RetrievalReport.TrainingLogOf(run.BestCheckpoint);

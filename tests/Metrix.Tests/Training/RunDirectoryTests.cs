@@ -63,22 +63,22 @@ public sealed class RunDirectoryTests : IDisposable
     [Fact]
     public void Start_resolves_validates_and_writes_the_config()
     {
-        var (run, options) = RunDirectory.Start(new TrainOptions { SaveRoot = _root, RunName = "first", Dataset = "cub" }, new DateTime(2025, 1, 2, 3, 4, 5));
+        var (run, options) = RunDirectory.Start(new GivenTrainOptions { SaveRoot = _root, RunName = "first", Dataset = DatasetKind.Cub }, new DateTime(2025, 1, 2, 3, 4, 5));
 
         Assert.Equal(Path.Combine(_root, "first"), run.Path);
-        Assert.Equal("resnet50", options.Model);
+        Assert.Equal(Backbone.ResNet50, options.Model);
         Assert.Equal(options, run.ReadConfig());
 
-        var (named, _) = RunDirectory.Start(new TrainOptions { SaveRoot = _root }, new DateTime(2025, 1, 2, 3, 4, 5));
-        Assert.Equal("emoji_resnet18_contrastive_feature_s1_20250102-030405", Path.GetFileName(named.Path));
+        var (named, _) = RunDirectory.Start(new GivenTrainOptions { SaveRoot = _root }, new DateTime(2025, 1, 2, 3, 4, 5));
+        Assert.Equal("emoji_resnet18_multisimilarity_feature_s1_20250102-030405", Path.GetFileName(named.Path));
     }
 
     [Fact]
     public void Start_with_resume_takes_the_saved_settings_and_the_new_thread_count()
     {
-        var (run, saved) = RunDirectory.Start(new TrainOptions { SaveRoot = _root, RunName = "r", Lr = 5e-4 }, DateTime.Now);
+        var (run, saved) = RunDirectory.Start(new GivenTrainOptions { SaveRoot = _root, RunName = "r", Lr = 5e-4 }, DateTime.Now);
 
-        var (resumed, options) = RunDirectory.Start(new TrainOptions { Resume = run.Path, Lr = 1, Threads = 1 }, DateTime.Now);
+        var (resumed, options) = RunDirectory.Start(new GivenTrainOptions { Resume = run.Path, Lr = 1, Threads = 1 }, DateTime.Now);
 
         Assert.Equal(run.Path, resumed.Path);
         Assert.Equal(saved with { Resume = run.Path, Threads = 1 }, options);
@@ -88,16 +88,52 @@ public sealed class RunDirectoryTests : IDisposable
     [Fact]
     public void Resume_of_a_run_written_before_the_crop_and_schedule_flags_keeps_what_it_trained_with()
     {
-        var (run, _) = RunDirectory.Start(new TrainOptions { SaveRoot = _root, RunName = "old" }, DateTime.Now);
+        var (run, _) = RunDirectory.Start(new GivenTrainOptions { SaveRoot = _root, RunName = "old" }, DateTime.Now);
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run.ConfigPath))!.AsObject();
         Assert.Equal(0.35, (double)json["crop_scale"]!);
         json.Remove("crop_scale");
         json.Remove("lr_schedule");
         File.WriteAllText(run.ConfigPath, json.ToJsonString());
 
-        var (_, options) = RunDirectory.Start(new TrainOptions { Resume = run.Path }, DateTime.Now);
+        var (_, options) = RunDirectory.Start(new GivenTrainOptions { Resume = run.Path }, DateTime.Now);
 
-        Assert.Equal(("step", 0.08), (options.LrSchedule, options.CropScale));
+        Assert.Equal((LrScheduleKind.Step, 0.08), (options.LrSchedule, options.CropScale));
+    }
+
+    [Theory]
+    [InlineData("{}", "dataset, data_root, save_root, model")]
+    [InlineData("drop:dataset,model,loss", "settings missing: dataset, model, loss;")]
+    [InlineData("null:optimizer", "settings missing: optimizer;")]
+    [InlineData("set:optimizer=rmsprop", "optimizer: invalid value 'rmsprop'; accepted: adam, adamw, sgd")]
+    [InlineData("set:mode=Feature", "mode: invalid value 'Feature'; accepted: baseline, input, feature, embed")]
+    public void Resume_refuses_a_config_that_lacks_or_garbles_a_setting_and_names_the_file(string damage, string expected)
+    {
+        var (run, _) = RunDirectory.Start(new GivenTrainOptions { SaveRoot = _root, RunName = "damaged" }, DateTime.Now);
+        File.WriteAllText(run.LastCheckpoint, "last");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run.ConfigPath))!.AsObject();
+        string[] parts = damage.Split(':');
+        if (damage == "{}") json.Clear();
+        else if (parts[0] == "drop") foreach (var key in parts[1].Split(',')) json.Remove(key);
+        else if (parts[0] == "null") json[parts[1]] = null;
+        else json[parts[1].Split('=')[0]] = parts[1].Split('=')[1];
+        File.WriteAllText(run.ConfigPath, json.ToJsonString());
+
+        var e = Assert.Throws<InvalidDataException>(() => RunDirectory.Start(new GivenTrainOptions { Resume = run.Path }, DateTime.Now));
+
+        Assert.StartsWith(run.ConfigPath + ": ", e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Equal("last", File.ReadAllText(run.LastCheckpoint));
+    }
+
+    [Fact]
+    public void Config_keys_are_the_flag_names_of_every_setting()
+    {
+        Assert.Equal(36, RunDirectory.ConfigKeys.Count);
+        Assert.Contains("images_per_class", RunDirectory.ConfigKeys);
+        Assert.DoesNotContain("data", RunDirectory.ConfigKeys);
+        Assert.DoesNotContain("mixup", RunDirectory.ConfigKeys);
+        Assert.DoesNotContain("model_name", RunDirectory.ConfigKeys);
     }
 
     [Fact]

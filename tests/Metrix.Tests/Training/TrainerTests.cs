@@ -17,7 +17,7 @@ public sealed class TrainerTests : IDisposable
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
     }
 
-    private TrainOptions Tiny(string name, int epochs, string mode = "feature", string loss = "contrastive") => new()
+    private GivenTrainOptions Tiny(string name, int epochs, string mode = "feature", string loss = "contrastive") => new()
     {
         SaveRoot = _root,
         RunName = name,
@@ -30,8 +30,8 @@ public sealed class TrainerTests : IDisposable
         EvalEvery = 1,
         Threads = 2,
         NumWorkers = 2,
-        Mode = mode,
-        Loss = loss,
+        Mode = SettingChoices.Mode.Parse(mode),
+        Loss = SettingChoices.Loss.Parse(loss),
         LrDecayStep = 1,
         Warm = 1,
         Seed = 3,
@@ -47,7 +47,7 @@ public sealed class TrainerTests : IDisposable
         public void RunEnd(TrainResult result) { }
     }
 
-    private static TrainResult Train(TrainOptions options)
+    private static TrainResult Train(GivenTrainOptions options)
     {
         var (run, resolved) = RunDirectory.Start(options, DateTime.Now);
         return Trainer.Run(resolved, run, new Quiet());
@@ -62,7 +62,7 @@ public sealed class TrainerTests : IDisposable
         var splitDir = Path.Combine(_root, "split");
         var config = RunDirectory.Open(splitDir);
         config.WriteConfig(config.ReadConfig() with { NumEpochs = 3 });
-        var (run, resolved) = RunDirectory.Start(new TrainOptions { Resume = splitDir, Threads = 2, NumWorkers = 2 }, DateTime.Now);
+        var (run, resolved) = RunDirectory.Start(new GivenTrainOptions { Resume = splitDir, Threads = 2, NumWorkers = 2 }, DateTime.Now);
         var resumed = Trainer.Run(resolved, run, new Quiet());
 
         Assert.Equal(straight.Log.Select(r => r.Loss), resumed.Log.Select(r => r.Loss));

@@ -10,7 +10,7 @@ public sealed class CubDatasetTests
     {
         using var dir = new TempDirectory();
         string root = FakeDatasets.Cub(dir.Path);
-        var data = DatasetCatalog.Load("cub", dir.Path);
+        var data = CubDataset.Load(dir.Path);
         Assert.Equal(["train", "test"], data.Splits.Select(s => s.Name));
         Assert.Equal(Path.GetFullPath(root), data.Location);
         // Class k holds 1 image when odd, 2 when even: 50 + 100 per half.
@@ -33,11 +33,11 @@ public sealed class CubDatasetTests
     public void MissingFolderNamesThePathTheLayoutAndTheDownload()
     {
         using var dir = new TempDirectory();
-        var e = Assert.Throws<DatasetException>(() => DatasetCatalog.Load("cub", dir.Path));
+        var e = Assert.Throws<DatasetException>(() => CubDataset.Load(dir.Path));
         Assert.StartsWith($"CUB-200-2011 not found: {Path.Combine(dir.Path, "CUB_200_2011", "images")} does not exist", e.Message);
         Assert.Contains("001.Black_footed_Albatross", e.Message);
         Assert.Contains("CUB_200_2011.tgz", e.Message);
-        var gone = Assert.Throws<DatasetException>(() => DatasetCatalog.Load("cub", dir["nowhere"]));
+        var gone = Assert.Throws<DatasetException>(() => CubDataset.Load(dir["nowhere"]));
         Assert.Contains($"(--data_root {dir["nowhere"]} does not exist)", gone.Message);
     }
 
@@ -47,7 +47,7 @@ public sealed class CubDatasetTests
         using var dir = new TempDirectory();
         FakeDatasets.Cub(dir.Path);
         Directory.Delete(dir["CUB_200_2011/images/200.Class_200"], recursive: true);
-        var e = Assert.Throws<DatasetException>(() => DatasetCatalog.Load("cub", dir.Path));
+        var e = Assert.Throws<DatasetException>(() => CubDataset.Load(dir.Path));
         Assert.Contains("has 199 class folders", e.Message);
         Assert.Contains("--dataset folder", e.Message);
     }
@@ -58,7 +58,7 @@ public sealed class CubDatasetTests
         using var dir = new TempDirectory();
         FakeDatasets.Cub(dir.Path);
         foreach (var f in Directory.GetFiles(dir["CUB_200_2011/images/150.Class_150"])) File.Delete(f);
-        var data = DatasetCatalog.Load("cub", dir.Path);
+        var data = CubDataset.Load(dir.Path);
         Assert.Equal((148, 99), (data["test"].Count, data["test"].ClassCount));
         Assert.Equal(Enumerable.Range(0, 99), data["test"].Labels().Distinct());
         Assert.Contains(data.Warnings, w => w.Contains("150.Class_150 has no images"));

@@ -13,7 +13,7 @@ public sealed class ImageFolderDatasetTests
         File.WriteAllText(dir["dog/readme.md"], "text");
         File.WriteAllText(dir["dog/.hidden.png"], "hidden");
         Directory.CreateDirectory(dir["empty"]);
-        var data = DatasetCatalog.Load("folder", dir.Path);
+        var data = ImageFolderDataset.Load(dir.Path);
         // cat, dog, emu (empty left out): cat and dog train, emu test.
         Assert.Equal([dir["cat/x.jpeg"], dir["dog/a.png"], dir["dog/b.JPG"]], data.Train.Items.Select(i => i.Path));
         Assert.Equal([0, 1, 1], data.Train.Labels());
@@ -28,11 +28,11 @@ public sealed class ImageFolderDatasetTests
     public void NeedsTwoClassesAndAnExistingFolder()
     {
         using var dir = new TempDirectory();
-        var missing = Assert.Throws<DatasetException>(() => DatasetCatalog.Load("folder", dir["photos"]));
+        var missing = Assert.Throws<DatasetException>(() => ImageFolderDataset.Load(dir["photos"]));
         Assert.StartsWith($"image folder not found: {dir["photos"]} does not exist", missing.Message);
         Assert.Contains("<class name>/<image>", missing.Message);
         TinyImages.WritePng(dir["only/a.png"]);
-        Assert.Contains("1 class folder with images", Assert.Throws<DatasetException>(() => DatasetCatalog.Load("folder", dir.Path)).Message);
+        Assert.Contains("1 class folder with images", Assert.Throws<DatasetException>(() => ImageFolderDataset.Load(dir.Path)).Message);
     }
 
     [Fact]

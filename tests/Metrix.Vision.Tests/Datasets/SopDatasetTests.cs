@@ -10,7 +10,7 @@ public sealed class SopDatasetTests
     {
         using var dir = new TempDirectory();
         string root = FakeDatasets.Sop(dir.Path);
-        var data = DatasetCatalog.Load("sop", dir.Path);
+        var data = SopDataset.Load(dir.Path);
         Assert.Equal(Path.Combine(root, "bicycle_final", "111_0.JPG"), data.Train.Items[0].Path);
         // Train classes 1, 1, 3, 2 and test classes 5, 4, 5, numbered in increasing class order.
         Assert.Equal([0, 0, 2, 1], data.Train.Labels());
@@ -22,12 +22,12 @@ public sealed class SopDatasetTests
     public void ErrorsNameTheListFileAndLine()
     {
         using var dir = new TempDirectory();
-        var e = Assert.Throws<DatasetException>(() => DatasetCatalog.Load("sop", dir.Path));
+        var e = Assert.Throws<DatasetException>(() => SopDataset.Load(dir.Path));
         Assert.StartsWith($"Stanford Online Products not found: {Path.Combine(dir.Path, "Stanford_Online_Products", "Ebay_train.txt")} does not exist", e.Message);
         Assert.Contains("Stanford_Online_Products.zip", e.Message);
         string root = FakeDatasets.Sop(dir.Path);
         File.AppendAllText(Path.Combine(root, "Ebay_test.txt"), "8 six 1 mug_final/x.JPG\n");
-        var bad = Assert.Throws<DatasetException>(() => DatasetCatalog.Load("sop", dir.Path));
+        var bad = Assert.Throws<DatasetException>(() => SopDataset.Load(dir.Path));
         Assert.Contains("Ebay_test.txt line 5: expected 'image_id class_id super_class_id path', found '8 six 1 mug_final/x.JPG'", bad.Message);
     }
 
@@ -37,7 +37,7 @@ public sealed class SopDatasetTests
         using var dir = new TempDirectory();
         string root = FakeDatasets.Sop(dir.Path);
         File.Delete(Path.Combine(root, "chair_final", "333_0.JPG"));
-        var data = DatasetCatalog.Load("sop", dir.Path);
+        var data = SopDataset.Load(dir.Path);
         Assert.Equal([0, 0, 1], data.Train.Labels());
         Assert.Equal(["Ebay_train.txt line 4: image not found: " + Path.Combine(root, "chair_final", "333_0.JPG") + " (left out)"], data.Warnings);
     }
