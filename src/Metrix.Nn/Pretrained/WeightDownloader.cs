@@ -85,6 +85,8 @@ public sealed partial class WeightDownloader
             Directory.CreateDirectory(directory);
             timeout.CancelAfter(_options.Timeout);
             using var source = await OpenAsync(url, timeout.Token, Failure).ConfigureAwait(false);
+            if (source.Length > _options.MaxBytes)
+                throw Failure($"the server announces {source.Length} bytes, more than the {_options.MaxBytes} accepted");
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long done = 0;
             await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferBytes, useAsync: true))
@@ -99,6 +101,7 @@ public sealed partial class WeightDownloader
                     hash.AppendData(buffer, 0, n);
                     await file.WriteAsync(buffer.AsMemory(0, n), timeout.Token).ConfigureAwait(false);
                     done += n;
+                    if (done > _options.MaxBytes) throw Failure($"the server sent more than the {_options.MaxBytes} bytes accepted");
                     progress?.Report(new DownloadProgress(fileName, done, source.Length));
                 }
                 if (source.Length is long total && done != total) throw Failure($"the transfer stopped after {done} of {total} bytes");

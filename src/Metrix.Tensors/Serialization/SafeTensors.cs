@@ -28,17 +28,39 @@ public static class SafeTensors
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or EndOfStreamException)
         {
-            throw new InvalidDataException($"{path}: not a valid safetensors file: {e.Message}", e);
+            throw new InvalidDataException(e.Message.StartsWith(path, StringComparison.Ordinal)
+                ? e.Message : $"{path}: not a valid safetensors file: {e.Message}", e);
         }
     }
 
     /// <summary>Reads a safetensors stream; <paramref name="name"/> is used in error messages.</summary>
     public static TensorFile Read(Stream stream, string name)
     {
+        try
+        {
+            return ReadUnchecked(stream, name);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException or IndexOutOfRangeException)
+        {
+            // A header value of the wrong JSON kind ("shape": "x", an offset of 1e30, a missing offset) surfaces
+            // as a runtime exception of System.Text.Json; the user sees which file and that its header is wrong.
+            string what = e switch
+            {
+                InvalidOperationException => "a header value has the wrong JSON type (e.g. a string where a number belongs)",
+                FormatException or OverflowException => "a header number is out of range",
+                _ => "a header entry is malformed",
+            };
+            throw new InvalidDataException($"{name}: not a valid safetensors file: {what}", e);
+        }
+    }
+
+    private static TensorFile ReadUnchecked(Stream stream, string name)
+    {
         long length = stream.Length;
         Span<byte> head = stackalloc byte[8];
         stream.ReadExactly(head);
         ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(head);
+        if (length < 8) throw new InvalidDataException($"{name}: {length} bytes, shorter than the 8-byte header length");
         if (headerLen > (ulong)Math.Min(length - 8, MaxHeaderBytes))
             throw new InvalidDataException($"{name}: header length {headerLen} exceeds the file size {length}");
         var headerBytes = new byte[headerLen];
@@ -60,9 +82,12 @@ public static class SafeTensors
             string dtype = o["dtype"]?.GetValue<string>() ?? throw new InvalidDataException($"{name}: '{key}' has no dtype");
             var shape = (o["shape"] as JsonArray ?? throw new InvalidDataException($"{name}: '{key}' has no shape"))
                 .Select(d => d!.GetValue<int>()).ToArray();
-            var offs = o["data_offsets"] as JsonArray ?? throw new InvalidDataException($"{name}: '{key}' has no data_offsets");
+            var offs = o["data_offsets"] as JsonArray is { Count: 2 } pair ? pair : throw new InvalidDataException($"{name}: '{key}' has no data_offsets pair");
             long begin = offs[0]!.GetValue<long>(), end = offs[1]!.GetValue<long>();
-            long expected = Shapes.Size(Shapes.Validate(shape)) * (long)DtypeSize(dtype, name, key);
+            if (shape.Any(d => d < 0)) throw new InvalidDataException($"{name}: '{key}' has a negative dimension in {Shapes.Format(shape)}");
+            long count = 1;
+            foreach (int d in shape) count = count > (dataLength + 1) / Math.Max(d, 1) ? dataLength + 1 : count * d; // capped: more elements than data bytes is wrong anyway
+            long expected = count * DtypeSize(dtype, name, key);
             if (begin < 0 || end < begin || end > dataLength || end - begin != expected)
                 throw new InvalidDataException($"{name}: '{key}' byte range [{begin}, {end}) is invalid for {dtype} {Shapes.Format(shape)} in {dataLength} data bytes");
             entries.Add((key, dtype, shape, begin, end));

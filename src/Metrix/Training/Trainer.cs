@@ -47,6 +47,7 @@ public sealed class Trainer
     {
         var o = _o;
         if (o.Threads > 0) Workers.Threads = o.Threads;
+        using var runLock = _run.Lock();
         _observer.RunStart(o, _run);
 
         var data = DatasetCatalog.Load(o.Dataset, o.DataRoot);
@@ -60,7 +61,7 @@ public sealed class Trainer
         int dim = o.EmbeddingSize!.Value;
         var model = new EmbeddingNet(o.Model!, dim, o.L2Norm, rng);
         if (o.Pretrained is { } pretrained && pretrained != "none")
-            PretrainedLoader.Load(model, pretrained, o.Model!, _observer.Message);
+            PretrainedLoader.Load(model, pretrained, o.Model!, _observer.Message, cancel);
         var loss = LossFactory.Create(o.Loss, train.ClassCount, dim, rng);
         bool bnFreeze = o.BnFreeze!.Value;
         model.FreezeBatchNorm(bnFreeze);
@@ -164,13 +165,10 @@ public sealed class Trainer
                 result?.MapAtR * 100, clock.Elapsed.TotalSeconds, images / Math.Max(1e-9, trainSeconds));
             log.Add(record);
 
-            Save(_run.LastCheckpoint, model, loss, optimizer, epoch, withOptimizer: true);
-            if (record.Recall is not null && (best is null || R1(record) > R1(best)))
-            {
-                best = record;
-                if (o.SaveModel) Save(_run.BestCheckpoint, model, loss, optimizer, epoch, withOptimizer: false);
-            }
-            _run.WriteLog(log);
+            bool isBest = record.Recall is not null && (best is null || R1(record) > R1(best));
+            if (isBest) best = record;
+            _run.CompleteEpoch(log, isBest && o.SaveModel ? path => Save(path, model, loss, optimizer, epoch, withOptimizer: false) : null,
+                path => Save(path, model, loss, optimizer, epoch, withOptimizer: true));
             _observer.EpochEnd(record);
         }
         var outcome = new TrainResult(_run, log, best);
