@@ -74,16 +74,18 @@ public static class SafeTensors
         {
             if (key == "__metadata__")
             {
-                foreach (var (mk, mv) in value as JsonObject ?? [])
-                    metadata[mk] = mv?.GetValue<string>() ?? "";
+                foreach (var (mk, mv) in value as JsonObject ?? throw new InvalidDataException($"{name}: __metadata__ is not an object of strings"))
+                    metadata[mk] = mv is JsonValue v && v.TryGetValue<string>(out var text) ? text
+                        : throw new InvalidDataException($"{name}: __metadata__ '{mk}' is not a string");
                 continue;
             }
             var o = value as JsonObject ?? throw new InvalidDataException($"{name}: entry '{key}' is not an object");
-            string dtype = o["dtype"]?.GetValue<string>() ?? throw new InvalidDataException($"{name}: '{key}' has no dtype");
+            string dtype = (o["dtype"] is JsonValue dv && dv.TryGetValue<string>(out var dts) ? dts : null) ?? throw new InvalidDataException($"{name}: '{key}' has no dtype");
             var shape = (o["shape"] as JsonArray ?? throw new InvalidDataException($"{name}: '{key}' has no shape"))
-                .Select(d => d!.GetValue<int>()).ToArray();
+                .Select(d => d is JsonValue v && v.TryGetValue<int>(out int n) ? n : throw new InvalidDataException($"{name}: '{key}' has a shape entry that is not an integer")).ToArray();
             var offs = o["data_offsets"] as JsonArray is { Count: 2 } pair ? pair : throw new InvalidDataException($"{name}: '{key}' has no data_offsets pair");
-            long begin = offs[0]!.GetValue<long>(), end = offs[1]!.GetValue<long>();
+            long begin = offs[0] is JsonValue b && b.TryGetValue<long>(out long bv) ? bv : throw new InvalidDataException($"{name}: '{key}' has a data offset that is not an integer");
+            long end = offs[1] is JsonValue e && e.TryGetValue<long>(out long ev) ? ev : throw new InvalidDataException($"{name}: '{key}' has a data offset that is not an integer");
             if (shape.Any(d => d < 0)) throw new InvalidDataException($"{name}: '{key}' has a negative dimension in {Shapes.Format(shape)}");
             long count = 1;
             foreach (int d in shape) count = count > (dataLength + 1) / Math.Max(d, 1) ? dataLength + 1 : count * d; // capped: more elements than data bytes is wrong anyway

@@ -3,7 +3,8 @@ namespace Metrix.Vision.Datasets;
 /// <summary>
 /// Walks of image folders that end whatever the links: every directory is entered once by its real path (so
 /// a link to <c>.</c> or to a parent cannot loop), a directory link into another class folder is not followed
-/// (its images would leak into this class), every real file is listed once, and anything that is not a
+/// or to a folder holding class folders (their images would leak into this class), nor a file link into
+/// another class folder; every real file is listed once, and anything that is not a
 /// non-empty regular file (a FIFO, a device, a socket, a dangling link) is left out without being opened,
 /// since opening a FIFO blocks until a writer comes.
 /// </summary>
@@ -135,8 +136,8 @@ internal static class DirectoryWalk
                 bool link = entry.LinkTarget is not null;
                 string? real = link ? RealPath(entry.FullName) : Path.Join(dir.Real, entry.Name);
                 if (real is null) skipped.Add($"{entry.FullName}: symbolic links loop (left out)");
-                else if (link && fenced.Any(f => f != root && IsWithin(real, f)))
-                    skipped.Add($"{entry.FullName}: a link into another class folder ({real}) (left out)");
+                else if (link && fenced.Any(f => (f != root && IsWithin(real, f)) || IsWithin(f, real)))
+                    skipped.Add($"{entry.FullName}: a link to a folder of other classes or a parent ({real}) (left out)");
                 else if (visited.Add(real)) queue.Push((entry.FullName, real));
                 else if (link) skipped.Add($"{entry.FullName}: a link to a folder already read ({real}) (left out)");
             }
@@ -157,6 +158,8 @@ internal static class DirectoryWalk
                 if (entry.Name.StartsWith('.')) continue;
                 string? real = entry.LinkTarget is not null ? RealPath(entry.FullName) : Path.Join(dir.Real, entry.Name);
                 if (real is null) skipped.Add($"{entry.FullName}: symbolic links loop (left out)");
+                else if (fenced.Any(f => f != root && IsWithin(real, f)))
+                    skipped.Add($"{entry.FullName}: a link to a file of another class folder ({real}) (left out)");
                 else if (!IsReadableFile(real)) skipped.Add($"{entry.FullName}: not a regular, non-empty file (left out unopened)");
                 else if (!seenFiles.Add(real)) skipped.Add($"{entry.FullName}: the same file as one listed before ({real}) (left out)");
                 else files.Add(entry.FullName);

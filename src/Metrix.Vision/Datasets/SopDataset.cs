@@ -56,6 +56,7 @@ public static class SopDataset
                 throw new DatasetException($"{Title}: {file} line {i + 1}: expected 'image_id class_id super_class_id path', found '{lines[i]}'");
             listed.Add(new DatasetFiles.Listed(DatasetFiles.Inside(root, fields[3], Title, $"{file} line {i + 1}"), classId, $"{listName} line {i + 1}"));
         }
+        if (listed.Count == 0) throw new DatasetException($"{Title}: {file} lists no images (a header line, then one line per image)");
         return listed;
     }
 }
