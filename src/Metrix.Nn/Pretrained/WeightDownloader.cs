@@ -141,6 +141,10 @@ public sealed partial class WeightDownloader
         if (url.IsFile)
         {
             if (!File.Exists(url.LocalPath)) throw failure($"{url.LocalPath} does not exist", null);
+            // A FIFO or a device (a link to /dev/zero) would block or never end: only regular files with bytes are read.
+            var info = new FileInfo(url.LocalPath);
+            if ((info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true)) is not FileInfo { Exists: true, Length: > 0 })
+                throw failure($"{url.LocalPath} is not a regular, non-empty file", null);
             var stream = new FileStream(url.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, BufferBytes, useAsync: true);
             return new Source(stream, stream.Length, null, null);
         }

@@ -22,7 +22,7 @@ internal static class HostileInputs
     private static readonly int[] OkOrFail = [ExitCodes.Success, ExitCodes.Failure];
 
     /// <summary>Every case, its files written under <paramref name="dir"/>.</summary>
-    public static List<HostileCase> All(string dir)
+    public static List<HostileCase> All(string dir, string serverUrl)
     {
         var cases = new List<HostileCase>();
         cases.AddRange(PicklesWithCode(Sub(dir, "code")));
@@ -35,6 +35,7 @@ internal static class HostileInputs
         cases.AddRange(ListFiles(Sub(dir, "lists")));
         cases.AddRange(MatFiles(Sub(dir, "mat")));
         cases.AddRange(RunDirectories(Sub(dir, "runs")));
+        cases.AddRange(Downloads(Sub(dir, "downloads"), serverUrl));
         return cases;
     }
 
@@ -487,6 +488,43 @@ internal static class HostileInputs
                 Checkpoint.Load(file);
                 return ExitCodes.Success;
             }, Fail);
+        }
+    }
+
+    private static IEnumerable<HostileCase> Downloads(string dir, string serverUrl)
+    {
+        string local = Sub(dir, "local");
+        MakeFifo(Path.Combine(local, "fifo-0123abcd.pth"));
+        File.CreateSymbolicLink(Path.Combine(local, "zero-0123abcd.pth"), "/dev/zero");
+        var downloads = new (string File, string BaseUrl, int? CancelAfterMs, int[] Exits)[]
+        {
+            ("endless-0123abcd.pth", serverUrl, null, Fail),
+            ("huge-0123abcd.pth", serverUrl, null, Fail),
+            ("stall-0123abcd.pth", serverUrl, null, Fail),
+            ("wrong-0123abcd.pth", serverUrl, null, Fail),
+            ("garbage-0123abcd.pth", serverUrl, null, Fail),
+            ("missing-0123abcd.pth", serverUrl, null, Fail),
+            ("slow-0123abcd.pth", serverUrl, 400, [ExitCodes.Interrupted]),
+            ("slow-4567abcd.pth", serverUrl, 0, [ExitCodes.Interrupted]),
+            ("fifo-0123abcd.pth", new Uri(local + "/").AbsoluteUri, null, Fail),
+            ("zero-0123abcd.pth", new Uri(local + "/").AbsoluteUri, null, Fail),
+        };
+        int i = 0;
+        foreach (var (file, baseUrl, cancel, exits) in downloads)
+        {
+            string cache = Sub(dir, $"cache{i}"), torch = Sub(dir, $"torch{i++}");
+            var options = new PretrainedOptions
+            {
+                BaseUrl = baseUrl, CacheDirectory = cache, TorchHome = torch, Timeout = TimeSpan.FromSeconds(1), MaxBytes = 1 << 20,
+                Environment = _ => null,
+            };
+            string? Leftovers() => Directory.EnumerateFileSystemEntries(cache).FirstOrDefault() is { } left ? $"{left} was left in the cache" : null;
+            yield return new HostileCase("download", $"{file} from {(baseUrl == serverUrl ? "127.0.0.1" : "a file:// folder")}{(cancel is null ? "" : ", Ctrl+C")}", file,
+                ctx =>
+                {
+                    new WeightDownloader(options).Fetch(file, cancellation: ctx.Cancellation);
+                    return ExitCodes.Success;
+                }, exits, Leftovers, cancel);
         }
     }
 

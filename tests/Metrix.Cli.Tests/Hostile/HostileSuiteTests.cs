@@ -30,12 +30,15 @@ public sealed class HostileSuiteTests(ITestOutputHelper output)
     public void Every_hostile_input_ends_in_time_with_a_message_naming_its_file_and_nothing_lost()
     {
         using var dir = new Testing.TempDirectory("metrix-hostile-");
-        var cases = HostileInputs.All(dir.Path);
+        using var server = new HostileWeightServer();
+        var cases = HostileInputs.All(dir.Path, server.BaseUrl);
         var totals = new HostileTotals();
         var problems = new List<string>();
         foreach (var c in cases)
         {
+            var clock = Stopwatch.StartNew();
             var outcome = Run(c);
+            if (clock.Elapsed.TotalSeconds > 1) output.WriteLine($"[{c.Class}] {c.Name}: {clock.Elapsed.TotalSeconds:F1} s");
             totals.Add(c.Class, outcome);
             if (outcome.Problem is { } p) problems.Add($"[{c.Class}] {c.Name}: {p}");
         }
@@ -53,7 +56,9 @@ public sealed class HostileSuiteTests(ITestOutputHelper output)
     {
         var error = new StringWriter();
         var stdout = new StringWriter();
-        var context = new CommandContext(stdout, error, Verbose: false, CancellationToken.None);
+        using var interrupt = new CancellationTokenSource();
+        if (c.CancelAfterMs is { } ms) interrupt.CancelAfter(ms);
+        var context = new CommandContext(stdout, error, Verbose: false, interrupt.Token);
         int code = -1;
         Exception? escaped = null;
         GC.Collect();
@@ -83,6 +88,8 @@ public sealed class HostileSuiteTests(ITestOutputHelper output)
             return new Outcome(false, true, false, $"a runtime message ('{raw}') reached the user: {text.Trim()}");
         if (text.Contains("unexpected ", StringComparison.Ordinal) && text.Contains("report the output", StringComparison.Ordinal))
             return new Outcome(false, true, false, "an unchecked runtime exception: " + text.Trim());
+        if (code == ExitCodes.Interrupted && !text.StartsWith("interrupted", StringComparison.Ordinal))
+            return new Outcome(false, true, false, "exit 130 without 'interrupted': " + text.Trim());
         if (code == ExitCodes.Failure)
         {
             var errorLine = text.Split('\n').FirstOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal));
