@@ -62,10 +62,8 @@ public static class CommandRunner
     }
 
     /// <summary>Exceptions whose message is the runtime's, not ours: they name no file and no flag.</summary>
-    internal static bool IsRuntimeFault(Exception e) => e is ArithmeticException or InvalidCastException or NullReferenceException
-        or IndexOutOfRangeException or KeyNotFoundException or OutOfMemoryException
-        || (e is InvalidOperationException && e.GetType() == typeof(InvalidOperationException) && e.StackTrace?.Contains("System.Text.Json", StringComparison.Ordinal) == true)
-        || (e is ArgumentException && e.GetType() == typeof(ArgumentOutOfRangeException));
+    internal static bool IsRuntimeFault(Exception e) =>
+        e is ArithmeticException or InvalidCastException or NullReferenceException or IndexOutOfRangeException or OutOfMemoryException;
 
     private static int Report(CommandContext context, Exception e, int code)
     {

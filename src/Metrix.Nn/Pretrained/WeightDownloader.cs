@@ -64,6 +64,7 @@ public sealed partial class WeightDownloader
             log?.Invoke($"pretrained weights: ignoring {torchCached}: it does not match its hash prefix {prefix}");
         }
         var url = new Uri(_options.ResolveBaseUrl().TrimEnd('/') + "/" + Uri.EscapeDataString(fileName));
+        RemoveOrphanedParts(cacheDirectory, fileName);
         log?.Invoke($"pretrained weights: downloading {url} to {cached}");
         await DownloadAsync(url, cached, torchCached, prefix, progress, cancellation).ConfigureAwait(false);
         return cached;
@@ -164,6 +165,38 @@ public sealed partial class WeightDownloader
             response?.Dispose();
             client.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Deletes <c>.FILE.PID.ID.part</c> files of <paramref name="fileName"/> whose process is gone: a download
+    /// killed outright (not by Ctrl+C, which removes its own) leaves one behind.
+    /// </summary>
+    private static void RemoveOrphanedParts(string directory, string fileName)
+    {
+        if (!Directory.Exists(directory)) return;
+        foreach (var part in Directory.EnumerateFiles(directory, $".{fileName}.*.part"))
+        {
+            var fields = Path.GetFileName(part)[(fileName.Length + 2)..].Split('.');
+            if (fields.Length != 3 || !int.TryParse(fields[0], System.Globalization.CultureInfo.InvariantCulture, out int pid) || IsRunning(pid)) continue;
+            try { File.Delete(part); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 
