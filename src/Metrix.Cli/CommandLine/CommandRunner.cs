@@ -47,11 +47,23 @@ public static class CommandRunner
             if (context.Verbose) context.Error.WriteLine(e);
             return ExitCodes.Interrupted;
         }
+        catch (Exception e) when (IsRuntimeFault(e))
+        {
+            // A runtime message ("Arithmetic operation resulted in an overflow.") says nothing about the user's file:
+            // a reader let it through. The user gets what happened and how to report it.
+            context.Error.WriteLine($"error: unexpected {e.GetType().Name} (a reader did not check its input); run again with --verbose and report the output");
+            if (context.Verbose) context.Error.WriteLine(e);
+            return ExitCodes.Failure;
+        }
         catch (Exception e)
         {
             return Report(context, e, ExitCodes.Failure);
         }
     }
+
+    /// <summary>Exceptions whose message is the runtime's, not ours: they name no file and no flag.</summary>
+    internal static bool IsRuntimeFault(Exception e) =>
+        e is ArithmeticException or InvalidCastException or NullReferenceException or IndexOutOfRangeException or OutOfMemoryException;
 
     private static int Report(CommandContext context, Exception e, int code)
     {

@@ -37,6 +37,12 @@ public sealed class PretrainedOptions
     /// <summary>How long connecting, or waiting for the next bytes, may take before the download fails.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The largest download accepted (1 GiB; torchvision's ResNet-101 is 171 MB): a server announcing more is
+    /// refused before any byte is stored, and one sending more without announcing it is cut off there.
+    /// </summary>
+    public long MaxBytes { get; init; } = 1L << 30;
+
     /// <summary>Reads environment variables (replaceable for tests).</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 

@@ -32,12 +32,13 @@ public static class PretrainedWeights
     /// <param name="log">Receives one line per step (cache hit, download, load summary); may be null.</param>
     /// <param name="progress">Receives the download's progress (bytes done / total); may be null.</param>
     /// <param name="options">Server, cache directories and timeouts; null reads them from the environment.</param>
+    /// <param name="cancellation">Stops a download (Ctrl+C); the partial file is removed.</param>
     /// <returns>The load report, or null for <c>none</c>.</returns>
     /// <exception cref="ArgumentException"><paramref name="spec"/> is none of the accepted values, the path does not exist, or <paramref name="modelName"/> has no ImageNet weights or differs from the model's.</exception>
     /// <exception cref="WeightDownloadException">The download failed; the message names the URL and where to put the file by hand.</exception>
     /// <exception cref="InvalidDataException">The file is damaged, fails its hash, is not a state dict, or a shape differs from the model's (the message names the key and both shapes).</exception>
     public static WeightLoadReport? LoadInto(Module model, string spec, string modelName, Action<string>? log = null,
-        IProgress<DownloadProgress>? progress = null, PretrainedOptions? options = null)
+        IProgress<DownloadProgress>? progress = null, PretrainedOptions? options = null, CancellationToken cancellation = default)
     {
         string value = spec.Trim();
         if (value.Length == 0 || value.Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
@@ -48,7 +49,7 @@ public static class PretrainedWeights
             if (body is ResNet resnet && resnet.Name != modelName)
                 throw new ArgumentException($"pretrained weights: the model is {resnet.Name}, but ImageNet weights were asked for {modelName}");
             options ??= new PretrainedOptions();
-            string path = new WeightDownloader(options).Fetch(options.ImageNetFileName(modelName), log, progress);
+            string path = new WeightDownloader(options).Fetch(options.ImageNetFileName(modelName), log, progress, cancellation);
             report = StateDictLoader.Load(body, path);
         }
         else

@@ -64,6 +64,7 @@ public sealed partial class WeightDownloader
             log?.Invoke($"pretrained weights: ignoring {torchCached}: it does not match its hash prefix {prefix}");
         }
         var url = new Uri(_options.ResolveBaseUrl().TrimEnd('/') + "/" + Uri.EscapeDataString(fileName));
+        RemoveOrphanedParts(cacheDirectory, fileName);
         log?.Invoke($"pretrained weights: downloading {url} to {cached}");
         await DownloadAsync(url, cached, torchCached, prefix, progress, cancellation).ConfigureAwait(false);
         return cached;
@@ -85,6 +86,8 @@ public sealed partial class WeightDownloader
             Directory.CreateDirectory(directory);
             timeout.CancelAfter(_options.Timeout);
             using var source = await OpenAsync(url, timeout.Token, Failure).ConfigureAwait(false);
+            if (source.Length > _options.MaxBytes)
+                throw Failure($"the server announces {source.Length} bytes, more than the {_options.MaxBytes} accepted");
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long done = 0;
             await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferBytes, useAsync: true))
@@ -99,6 +102,7 @@ public sealed partial class WeightDownloader
                     hash.AppendData(buffer, 0, n);
                     await file.WriteAsync(buffer.AsMemory(0, n), timeout.Token).ConfigureAwait(false);
                     done += n;
+                    if (done > _options.MaxBytes) throw Failure($"the server sent more than the {_options.MaxBytes} bytes accepted");
                     progress?.Report(new DownloadProgress(fileName, done, source.Length));
                 }
                 if (source.Length is long total && done != total) throw Failure($"the transfer stopped after {done} of {total} bytes");
@@ -138,6 +142,10 @@ public sealed partial class WeightDownloader
         if (url.IsFile)
         {
             if (!File.Exists(url.LocalPath)) throw failure($"{url.LocalPath} does not exist", null);
+            // A FIFO or a device (a link to /dev/zero) would block or never end: only regular files with bytes are read.
+            var info = new FileInfo(url.LocalPath);
+            if ((info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true)) is not FileInfo { Exists: true, Length: > 0 })
+                throw failure($"{url.LocalPath} is not a regular, non-empty file", null);
             var stream = new FileStream(url.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, BufferBytes, useAsync: true);
             return new Source(stream, stream.Length, null, null);
         }
@@ -157,6 +165,38 @@ public sealed partial class WeightDownloader
             response?.Dispose();
             client.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Deletes <c>.FILE.PID.ID.part</c> files of <paramref name="fileName"/> whose process is gone: a download
+    /// killed outright (not by Ctrl+C, which removes its own) leaves one behind.
+    /// </summary>
+    private static void RemoveOrphanedParts(string directory, string fileName)
+    {
+        if (!Directory.Exists(directory)) return;
+        foreach (var part in Directory.EnumerateFiles(directory, $".{fileName}.*.part"))
+        {
+            var fields = Path.GetFileName(part)[(fileName.Length + 2)..].Split('.');
+            if (fields.Length != 3 || !int.TryParse(fields[0], System.Globalization.CultureInfo.InvariantCulture, out int pid) || IsRunning(pid)) continue;
+            try { File.Delete(part); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -35,6 +35,13 @@ public static class PthReader
     private const long LegacyProtocol = 1001;
     private const int MaxCompressionRatio = 1032; // deflate's worst case bounds what a compressed entry can claim
 
+    /// <summary>
+    /// How many float32 elements all tensors of one file may hold beyond the elements of the storages they view
+    /// (256 MiB of float32, more than ResNet-101's 44.5 M parameters, so that test files storing one value per
+    /// weight expanded by stride 0 still load): a stride-0 or overlapping view lets a few stored bytes claim gigabytes.
+    /// </summary>
+    public const long MaxExpandedElements = 64L << 20;
+
     /// <summary>Reads a <c>.pth</c>/<c>.pt</c> state dict.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is damaged, not a state dict, or references a forbidden global.</exception>
@@ -350,6 +357,16 @@ public static class PthReader
         var loaded = new Dictionary<TorchStorage, byte[]>();
         var tensors = new Dictionary<string, Tensor>(entries.Count);
         var dtypes = new Dictionary<string, string>();
+        long expanded = 0;
+        foreach (var (key, t) in entries)
+        {
+            long count = 1;
+            foreach (long d in t.Size) count = d <= 0 ? 0 : count > (long)int.MaxValue / d ? (long)int.MaxValue + 1 : count * d;
+            if (count > t.Storage.Length) expanded += count - t.Storage.Length;
+            if (expanded > MaxExpandedElements)
+                throw new InvalidDataException($"{name}: '{key}' expands {t.Storage.Length} stored elements to {count} (stride 0 or overlapping strides); "
+                    + $"the file's tensors may hold at most {MaxExpandedElements} elements more than its storages");
+        }
         try
         {
             foreach (var (key, t) in entries)

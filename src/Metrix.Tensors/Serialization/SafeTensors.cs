@@ -25,17 +25,39 @@ public static class SafeTensors
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or EndOfStreamException)
         {
-            throw new InvalidDataException($"{path}: not a valid safetensors file: {e.Message}", e);
+            throw new InvalidDataException(e.Message.StartsWith(path, StringComparison.Ordinal)
+                ? e.Message : $"{path}: not a valid safetensors file: {e.Message}", e);
         }
     }
 
     /// <summary>Reads a safetensors stream; <paramref name="name"/> is used in error messages.</summary>
     public static TensorFile Read(Stream stream, string name)
     {
+        try
+        {
+            return ReadUnchecked(stream, name);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException or IndexOutOfRangeException)
+        {
+            // A header value of the wrong JSON kind ("shape": "x", an offset of 1e30, a missing offset) surfaces
+            // as a runtime exception of System.Text.Json; the user sees which file and that its header is wrong.
+            string what = e switch
+            {
+                InvalidOperationException => "a header value has the wrong JSON type (e.g. a string where a number belongs)",
+                FormatException or OverflowException => "a header number is out of range",
+                _ => "a header entry is malformed",
+            };
+            throw new InvalidDataException($"{name}: not a valid safetensors file: {what}", e);
+        }
+    }
+
+    private static TensorFile ReadUnchecked(Stream stream, string name)
+    {
         long length = stream.Length;
         Span<byte> head = stackalloc byte[8];
         stream.ReadExactly(head);
         ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(head);
+        if (length < 8) throw new InvalidDataException($"{name}: {length} bytes, shorter than the 8-byte header length");
         if (headerLen > (ulong)Math.Min(length - 8, MaxHeaderBytes))
             throw new InvalidDataException($"{name}: header length {headerLen} exceeds the file size {length}");
         var headerBytes = new byte[headerLen];
@@ -49,17 +71,22 @@ public static class SafeTensors
         {
             if (key == "__metadata__")
             {
-                foreach (var (mk, mv) in value as JsonObject ?? [])
-                    metadata[mk] = mv?.GetValue<string>() ?? "";
+                foreach (var (mk, mv) in value as JsonObject ?? throw new InvalidDataException($"{name}: __metadata__ is not an object of strings"))
+                    metadata[mk] = mv is JsonValue v && v.TryGetValue<string>(out var text) ? text
+                        : throw new InvalidDataException($"{name}: __metadata__ '{mk}' is not a string");
                 continue;
             }
             var o = value as JsonObject ?? throw new InvalidDataException($"{name}: entry '{key}' is not an object");
-            string dtype = o["dtype"]?.GetValue<string>() ?? throw new InvalidDataException($"{name}: '{key}' has no dtype");
+            string dtype = (o["dtype"] is JsonValue dv && dv.TryGetValue<string>(out var dts) ? dts : null) ?? throw new InvalidDataException($"{name}: '{key}' has no dtype");
             var shape = (o["shape"] as JsonArray ?? throw new InvalidDataException($"{name}: '{key}' has no shape"))
-                .Select(d => d!.GetValue<int>()).ToArray();
-            var offs = o["data_offsets"] as JsonArray ?? throw new InvalidDataException($"{name}: '{key}' has no data_offsets");
-            long begin = offs[0]!.GetValue<long>(), end = offs[1]!.GetValue<long>();
-            long expected = Shapes.Size(Shapes.Validate(shape)) * (long)DtypeSize(dtype, name, key);
+                .Select(d => d is JsonValue v && v.TryGetValue<int>(out int n) ? n : throw new InvalidDataException($"{name}: '{key}' has a shape entry that is not an integer")).ToArray();
+            var offs = o["data_offsets"] as JsonArray is { Count: 2 } pair ? pair : throw new InvalidDataException($"{name}: '{key}' has no data_offsets pair");
+            long begin = offs[0] is JsonValue b && b.TryGetValue<long>(out long bv) ? bv : throw new InvalidDataException($"{name}: '{key}' has a data offset that is not an integer");
+            long end = offs[1] is JsonValue e && e.TryGetValue<long>(out long ev) ? ev : throw new InvalidDataException($"{name}: '{key}' has a data offset that is not an integer");
+            if (shape.Any(d => d < 0)) throw new InvalidDataException($"{name}: '{key}' has a negative dimension in {Shapes.Format(shape)}");
+            long count = 1;
+            foreach (int d in shape) count = count > (dataLength + 1) / Math.Max(d, 1) ? dataLength + 1 : count * d; // capped: more elements than data bytes is wrong anyway
+            long expected = count * DtypeSize(dtype, name, key);
             if (begin < 0 || end < begin || end > dataLength || end - begin != expected)
                 throw new InvalidDataException($"{name}: '{key}' byte range [{begin}, {end}) is invalid for {dtype} {Shapes.Format(shape)} in {dataLength} data bytes");
             entries.Add((key, dtype, shape, begin, end));

@@ -81,7 +81,7 @@ public static class CarsDataset
                 throw new DatasetException($"{Title}: {file}, {where}: {e.Message}", e);
             }
             if (label is < 1 or > Classes) throw new DatasetException($"{Title}: {file}, {where}: class {label} is outside 1–{Classes}");
-            listed.Add(new DatasetFiles.Listed(Path.GetFullPath(Path.Combine(root, path)), label, where));
+            listed.Add(new DatasetFiles.Listed(DatasetFiles.Inside(root, path, Title, $"{file}, {where}"), label, where));
         }
         return listed;
     }

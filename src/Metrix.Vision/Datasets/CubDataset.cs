@@ -40,13 +40,15 @@ public static class CubDataset
         var ignored = new List<string>();
         var train = new List<DatasetFiles.Listed>();
         var test = new List<DatasetFiles.Listed>();
+        var walk = new DirectoryWalk.State(classes);
         for (int c = 0; c < classes.Length; c++)
         {
-            var files = DatasetFiles.ImagesOf(classes[c], DatasetFiles.ImageFolderExtensions, ignored);
+            var files = DatasetFiles.ImagesOf(classes[c], DatasetFiles.ImageFolderExtensions, ignored, walk);
             if (files.Count == 0) warnings.Add($"class folder {classes[c]} has no images");
             (c < TrainClasses ? train : test).AddRange(files.Select(f => new DatasetFiles.Listed(f, c, classes[c])));
         }
         warnings.AddRange(ignored.Select(f => $"not an image by its extension: {f} (left out)"));
+        warnings.AddRange(walk.Skipped);
         return new DatasetSplits("cub", [DatasetFiles.Split("train", train, Title), DatasetFiles.Split("test", test, Title)], root, warnings);
     }
 }

@@ -32,6 +32,27 @@ internal static class DatasetFiles
         return new DatasetException($"{title} not found: {missing} does not exist{note}\n{layout}");
     }
 
+    /// <summary>
+    /// The full path of <paramref name="relative"/>, an image path read from <paramref name="where"/> (a list
+    /// file and its line), under <paramref name="root"/>. An absolute path, a '..' part, or a path that otherwise
+    /// resolves outside the root is refused: a list file must not make us read anything else.
+    /// </summary>
+    /// <exception cref="DatasetException">The path leaves <paramref name="root"/>.</exception>
+    public static string Inside(string root, string relative, string title, string where)
+    {
+        string why = relative.Length == 0 ? "is empty"
+            : Path.IsPathRooted(relative) || relative.StartsWith('/') || relative.StartsWith('\\') ? "is absolute"
+            : relative.Split('/', '\\').Contains("..") ? "has a '..' part"
+            : relative.Contains('\0') ? "holds a NUL character"
+            : "";
+        string full = why.Length == 0 ? Path.GetFullPath(Path.Combine(root, relative)) : "";
+        string rootFull = Path.GetFullPath(root);
+        if (why.Length == 0 && !DirectoryWalk.IsWithin(full, rootFull.TrimEnd(Path.DirectorySeparatorChar))) why = "resolves outside it";
+        if (why.Length > 0)
+            throw new DatasetException($"{title}: {where}: image path '{relative}' {why}; paths must stay inside {rootFull}");
+        return full;
+    }
+
     /// <summary>The lines of a list file; read errors name the file.</summary>
     public static string[] ReadLines(string file, string title)
     {
@@ -54,24 +75,19 @@ internal static class DatasetFiles
 
     /// <summary>
     /// The images of a class folder and its sub-folders in ImageFolder's order (folders by path, then file
-    /// names, both ordinal). Names starting with '.' are left out (the release drops <c>._*</c> files, the
-    /// resource forks of macOS archives); other files whose extension is not in <paramref name="extensions"/>
-    /// are added to <paramref name="ignored"/>.
+    /// names, both ordinal), walked by <see cref="DirectoryWalk"/> so that link loops end and special files are
+    /// not opened. Names starting with '.' are left out (the release drops <c>._*</c> files, the resource forks
+    /// of macOS archives); other files whose extension is not in <paramref name="extensions"/> are added to
+    /// <paramref name="ignored"/>.
     /// </summary>
-    public static List<string> ImagesOf(string classFolder, IReadOnlyCollection<string> extensions, List<string> ignored)
+    public static List<string> ImagesOf(string classFolder, IReadOnlyCollection<string> extensions, List<string> ignored, DirectoryWalk.State walk)
     {
-        var folders = Directory.EnumerateDirectories(classFolder, "*", VisibleRecursive)
-            .Where(d => !Path.GetRelativePath(classFolder, d).Split(Path.DirectorySeparatorChar).Any(p => p.StartsWith('.')))
-            .Append(classFolder)
-            .Order(StringComparer.Ordinal);
         var images = new List<string>();
-        foreach (var folder in folders)
-            foreach (var file in Directory.EnumerateFiles(folder, "*", Visible).Order(StringComparer.Ordinal))
-            {
-                if (Path.GetFileName(file).StartsWith('.')) continue;
-                if (extensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase)) images.Add(file);
-                else ignored.Add(file);
-            }
+        foreach (var file in DirectoryWalk.Files(classFolder, walk))
+        {
+            if (extensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase)) images.Add(file);
+            else ignored.Add(file);
+        }
         return images;
     }
 
@@ -83,15 +99,19 @@ internal static class DatasetFiles
     /// </summary>
     public static List<Listed> Existing(IReadOnlyList<Listed> listed, List<string> warnings, List<string> missing, string title, string layout)
     {
+        // A FIFO or device listed as an image would block or never end when decoded: left out like a missing one.
         var exists = new bool[listed.Count];
-        Parallel.For(0, listed.Count, i => exists[i] = File.Exists(listed[i].Path));
+        Parallel.For(0, listed.Count, i => exists[i] = DirectoryWalk.IsReadableFile(listed[i].Path)
+            || (File.Exists(listed[i].Path) && DirectoryWalk.RealPath(listed[i].Path) is { } real && DirectoryWalk.IsReadableFile(real)));
         var kept = new List<Listed>(listed.Count);
         for (int i = 0; i < listed.Count; i++)
         {
             if (exists[i]) kept.Add(listed[i]);
             else
             {
-                warnings.Add($"{listed[i].Source}: image not found: {listed[i].Path} (left out)");
+                warnings.Add(File.Exists(listed[i].Path)
+                    ? $"{listed[i].Source}: not a regular, non-empty file: {listed[i].Path} (left out unopened)"
+                    : $"{listed[i].Source}: image not found: {listed[i].Path} (left out)");
                 missing.Add(listed[i].Path);
             }
         }
@@ -117,6 +137,4 @@ internal static class DatasetFiles
     }
 
     private static readonly EnumerationOptions Visible = new() { AttributesToSkip = 0, IgnoreInaccessible = true };
-
-    private static readonly EnumerationOptions VisibleRecursive = new() { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = true };
 }

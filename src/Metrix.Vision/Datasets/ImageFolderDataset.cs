@@ -77,13 +77,16 @@ public static class ImageFolderDataset
         if (!Directory.Exists(full)) throw new DatasetException($"{Title} not found: {full} does not exist\n{Layout(root)}");
         var ignored = new List<string>();
         var classes = new List<ClassFolder>();
-        foreach (var folder in DatasetFiles.ClassFolders(full))
+        var folders = DatasetFiles.ClassFolders(full);
+        var walk = new DirectoryWalk.State(folders);
+        foreach (var folder in folders)
         {
-            var images = DatasetFiles.ImagesOf(folder, Extensions, ignored);
+            var images = DatasetFiles.ImagesOf(folder, Extensions, ignored, walk);
             if (images.Count == 0) warnings.Add($"class folder {folder} has no images ({string.Join(' ', Extensions)}) (left out)");
             else classes.Add(new ClassFolder(Path.GetFileName(folder), images));
         }
         warnings.AddRange(ignored.Select(f => $"not an image by its extension ({string.Join(' ', Extensions)}): {f} (left out)"));
+        warnings.AddRange(walk.Skipped);
         return classes;
     }
 

@@ -70,8 +70,10 @@ public static class InShopDataset
             if (fields.Length != 3 || !splits.TryGetValue(fields[2], out var split) || ItemNumber(fields[1]) is not { } item)
                 throw new DatasetException($"{Title}: {file} line {i + 1}: expected 'image_name item_id evaluation_status' "
                     + $"with an item id like id_00000001 and a status of train, query or gallery, found '{lines[i]}'");
-            split.Add(new DatasetFiles.Listed(Path.GetFullPath(Path.Combine(root, "Img", fields[0])), item, $"{listName} line {i + 1}"));
+            split.Add(new DatasetFiles.Listed(DatasetFiles.Inside(Path.Combine(root, "Img"), fields[0], Title, $"{file} line {i + 1}"), item, $"{listName} line {i + 1}"));
         }
+        foreach (var (split, entries) in splits)
+            if (entries.Count == 0) throw new DatasetException($"{Title}: {file} lists no {split} images");
         if (lines.Length > 0 && int.TryParse(lines[0].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int declared) && declared != rows)
             warnings.Add($"{listName} line 1: says {declared} images; the list has {rows}");
         return splits;

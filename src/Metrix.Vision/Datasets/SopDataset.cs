@@ -54,8 +54,9 @@ public static class SopDataset
             if (fields.Length == 0) continue;
             if (fields.Length != 4 || !long.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out long classId))
                 throw new DatasetException($"{Title}: {file} line {i + 1}: expected 'image_id class_id super_class_id path', found '{lines[i]}'");
-            listed.Add(new DatasetFiles.Listed(Path.GetFullPath(Path.Combine(root, fields[3])), classId, $"{listName} line {i + 1}"));
+            listed.Add(new DatasetFiles.Listed(DatasetFiles.Inside(root, fields[3], Title, $"{file} line {i + 1}"), classId, $"{listName} line {i + 1}"));
         }
+        if (listed.Count == 0) throw new DatasetException($"{Title}: {file} lists no images (a header line, then one line per image)");
         return listed;
     }
 }

@@ -126,9 +126,13 @@ public sealed class ImageCache
         {
             throw new ImageDecodeException(path, e.Message, e);
         }
-        var image = ImageDecoder.Decode(data, path);
-        if (MaxShorterSide > 0 && Math.Min(image.Width, image.Height) > MaxShorterSide)
-            image = ImageTransforms.ResizeShorter(image, MaxShorterSide);
-        return image;
+        // The full-size pixels and the resized copy exist together until the resize ends: both are reserved.
+        using (DecodeBudget.Shared.Acquire(DecodeBudget.DecodedBytes(data) * (MaxShorterSide > 0 ? 2 : 1)))
+        {
+            var image = ImageDecoder.Decode(data, path);
+            if (MaxShorterSide > 0 && Math.Min(image.Width, image.Height) > MaxShorterSide)
+                image = ImageTransforms.ResizeShorter(image, MaxShorterSide);
+            return image;
+        }
     }
 }

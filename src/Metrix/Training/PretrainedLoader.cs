@@ -6,8 +6,11 @@ namespace Metrix.Training;
 /// <summary><c>--pretrained</c> for the trainer: <see cref="PretrainedWeights"/> with its messages sent to the observer and bad values reported against the flag.</summary>
 public static class PretrainedLoader
 {
-    /// <summary>Loads <paramref name="spec"/> (none, imagenet or a path) into <paramref name="model"/>; lines go to <paramref name="log"/>.</summary>
-    public static void Load(EmbeddingNet model, string spec, string modelName, Action<string> log)
+    /// <summary>
+    /// Loads <paramref name="spec"/> (none, imagenet or a path) into <paramref name="model"/>; lines go to
+    /// <paramref name="log"/>; <paramref name="cancellation"/> (Ctrl+C) stops a download.
+    /// </summary>
+    public static void Load(EmbeddingNet model, string spec, string modelName, Action<string> log, CancellationToken cancellation = default)
     {
         int lastDecile = -1;
         var progress = new Progress(p =>
@@ -20,7 +23,7 @@ public static class PretrainedLoader
         });
         try
         {
-            PretrainedWeights.LoadInto(model, spec, modelName, log, progress);
+            PretrainedWeights.LoadInto(model, spec, modelName, log, progress, cancellation: cancellation);
         }
         catch (ArgumentException e)
         {

@@ -119,6 +119,42 @@ public sealed class RunDirectory
     public static string DefaultName(TrainOptions options, DateTime now) => string.Create(CultureInfo.InvariantCulture,
         $"{options.DatasetName}_{options.ModelName}_{options.LossName}_{options.ModeName}_s{options.Seed}_{now:yyyyMMdd-HHmmss}");
 
+    /// <summary>
+    /// Takes this directory's <see cref="RunLock"/> for the length of a run, then removes the temporary files of
+    /// atomic writes (<c>.NAME.PID.ID.tmp</c>) a killed process left behind: while the lock is held nobody
+    /// else is writing one.
+    /// </summary>
+    /// <exception cref="RunLockedException">Another process is writing this directory.</exception>
+    public RunLock Lock()
+    {
+        var held = RunLock.Acquire(Path);
+        try
+        {
+            foreach (var orphan in Directory.EnumerateFiles(Path, ".*.tmp"))
+                File.Delete(orphan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            held.Dispose();
+            throw new IOException($"{Path}: cannot remove a temporary file left by an interrupted run: {e.Message}", e);
+        }
+        return held;
+    }
+
+    /// <summary>
+    /// Records the end of an epoch so that a kill at any moment leaves a directory <c>--resume</c> continues with
+    /// every epoch logged once: first the log with the epoch's record (<paramref name="log"/>), then the best
+    /// checkpoint if <paramref name="writeBest"/> is given, and last <c>last.safetensors</c>, which commits the epoch.
+    /// Killed before that, the resumed run drops the record (its epoch is after the last checkpoint) and trains
+    /// the epoch again, writing the same best checkpoint; killed after it, nothing is missing.
+    /// </summary>
+    public void CompleteEpoch(IReadOnlyList<EpochRecord> log, Action<string>? writeBest, Action<string> writeLast)
+    {
+        WriteLog(log);
+        writeBest?.Invoke(BestCheckpoint);
+        writeLast(LastCheckpoint);
+    }
+
     /// <summary>Writes config.json (indented; keys are the flag names).</summary>
     public void WriteConfig(TrainOptions options) =>
         AtomicFile.WriteAllText(ConfigPath, JsonSerializer.Serialize(options, IndentedJson) + "\n");

@@ -40,6 +40,7 @@ public sealed class Trainer
     {
         var o = _o;
         if (o.Threads > 0) Workers.Threads = o.Threads;
+        using var runLock = _run.Lock();
         _observer.RunStart(o, _run);
 
         var data = o.Data.Load(o.DataRoot);
@@ -53,7 +54,7 @@ public sealed class Trainer
         int dim = o.EmbeddingSize;
         var model = new EmbeddingNet(o.ModelName, dim, o.L2Norm, rng);
         if (o.Pretrained != "none")
-            PretrainedLoader.Load(model, o.Pretrained, o.ModelName, _observer.Message);
+            PretrainedLoader.Load(model, o.Pretrained, o.ModelName, _observer.Message, cancel);
         var loss = LossFactory.Create(o.LossName, train.ClassCount, dim, rng);
         model.FreezeBatchNorm(o.BnFreeze);
         var trainStep = new TrainStep(model, loss, o);
@@ -131,13 +132,10 @@ public sealed class Trainer
                 result?.MapAtR * 100, clock.Elapsed.TotalSeconds, images / Math.Max(1e-9, trainSeconds));
             log.Add(record);
 
-            Save(_run.LastCheckpoint, model, loss, optimizer, epoch, withOptimizer: true);
-            if (record.Recall is not null && (best is null || R1(record) > R1(best)))
-            {
-                best = record;
-                if (o.SaveModel) Save(_run.BestCheckpoint, model, loss, optimizer, epoch, withOptimizer: false);
-            }
-            _run.WriteLog(log);
+            bool isBest = record.Recall is not null && (best is null || R1(record) > R1(best));
+            if (isBest) best = record;
+            _run.CompleteEpoch(log, isBest && o.SaveModel ? path => Save(path, model, loss, optimizer, epoch, withOptimizer: false) : null,
+                path => Save(path, model, loss, optimizer, epoch, withOptimizer: true));
             _observer.EpochEnd(record);
         }
         var outcome = new TrainResult(_run, log, best);
