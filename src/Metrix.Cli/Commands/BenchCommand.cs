@@ -45,6 +45,7 @@ public sealed class BenchCommand : Command
             Options.Add(option);
         Subcommands.Add(new LoaderBenchCommand());
         Subcommands.Add(new KnnBenchCommand());
+        Subcommands.Add(new IndexBenchCommand());
         CommandRunner.SetAction(this, Execute);
     }
 
