@@ -46,6 +46,7 @@ public sealed class BenchCommand : Command
         Subcommands.Add(new LoaderBenchCommand());
         Subcommands.Add(new KnnBenchCommand());
         Subcommands.Add(new IndexBenchCommand());
+        Subcommands.Add(new ServeBenchCommand());
         CommandRunner.SetAction(this, Execute);
     }
 
