@@ -30,8 +30,14 @@ public sealed class ImageIndex : IDisposable
         Graph = graph;
     }
 
-    /// <summary>Called with a stage name between the steps of a write (tests use it to fail mid-way).</summary>
-    internal static Action<string>? Stage { get; set; }
+    private static readonly AsyncLocal<Action<string>?> StageHook = new();
+
+    /// <summary>Called with a stage name between the steps of a write on this flow of execution (tests use it to fail mid-way).</summary>
+    internal static Action<string>? Stage
+    {
+        get => StageHook.Value;
+        set => StageHook.Value = value;
+    }
 
     /// <summary>The index directory.</summary>
     public string Directory { get; }

@@ -4,20 +4,16 @@ using Metrix.Search;
 namespace Metrix.Cli.Tests;
 
 /// <summary><c>metrix index build|add|info</c> and <c>metrix search --index</c> on emoji images with a tiny random checkpoint.</summary>
-public sealed class IndexCommandTests : IDisposable
+public sealed class IndexCommandTests(SearchFixture fx) : IClassFixture<SearchFixture>, IDisposable
 {
-    private readonly SearchFixture _fx = new();
+    private readonly SearchFixture _fx = fx;
 
-    public void Dispose()
-    {
-        ImageIndex.Stage = null;
-        _fx.Dispose();
-    }
+    public void Dispose() => ImageIndex.Stage = null;
 
     [Fact]
     public void BuildWritesAnIndexThatInfoDescribesAndSearchFindsTheQueryItselfFirst()
     {
-        string index = _fx.Build(_fx.Gallery, _fx["index"]);
+        string index = _fx.CopyOfIndex();
         Assert.True(File.Exists(Path.Combine(index, "manifest.json")));
         var (code, output, error) = CliRun.Run("index", "info", index, "--json");
         Assert.True(code == 0, error);
@@ -48,7 +44,7 @@ public sealed class IndexCommandTests : IDisposable
     [Fact]
     public void AddExtendsTheIndexWithoutRebuildingAndKeepsIds()
     {
-        string index = _fx.Build(_fx.Subset("first", 0, 1), _fx["index"]);
+        string index = _fx.CopyOfIndex(0, 1);
         int before = Count(index);
         string more = _fx.Subset("more", 2);
         var (code, _, error) = CliRun.Run("index", "add", index, "--images", more);
@@ -67,7 +63,7 @@ public sealed class IndexCommandTests : IDisposable
     [Fact]
     public void AnotherCheckpointIsRefusedByName()
     {
-        string index = _fx.Build(_fx.Gallery, _fx["index"]);
+        string index = _fx.CopyOfIndex();
         var (code, _, error) = CliRun.Run("search", "--index", index, "--query", _fx.Images[0], "--checkpoint", _fx.Other);
         Assert.Equal(2, code);
         Assert.Contains("other.safetensors", error);
@@ -82,12 +78,11 @@ public sealed class IndexCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("embeddings-written")]
     [InlineData("items-written")]
     [InlineData("graph-written")]
     public void AFailureMidAddLeavesThePreviousIndexUsable(string stage)
     {
-        string index = _fx.Build(_fx.Subset("first", 0, 1), _fx["index"]);
+        string index = _fx.CopyOfIndex(0, 1);
         int before = Count(index);
         ImageIndex.Stage = s => { if (s == stage) throw new IOException("simulated crash at " + s); };
         var (code, _, error) = CliRun.Run("index", "add", index, "--images", _fx.Subset("more", 2));
@@ -95,8 +90,9 @@ public sealed class IndexCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("simulated crash", error);
         Assert.Equal(before, Count(index));
-        var hits = Search(index, _fx.Images[0], 1);
-        Assert.Equal(Path.GetFullPath(_fx.Images[0]), hits[0].Path);
+        string query = Directory.GetFiles(Path.Combine(_fx.ImagesOf(0, 1), "class0"))[0];
+        var hits = Search(index, query, 1);
+        Assert.Equal(Path.GetFullPath(query), hits[0].Path);
         // The next add succeeds and clears what the failed one left.
         (code, _, error) = CliRun.Run("index", "add", index, "--images", _fx["more"]);
         Assert.True(code == 0, error);
@@ -107,13 +103,14 @@ public sealed class IndexCommandTests : IDisposable
     public void AFailureMidBuildLeavesNoIndexOrThePreviousOne()
     {
         ImageIndex.Stage = s => { if (s == "before-rename") throw new IOException("simulated crash"); };
-        var (code, _, _) = CliRun.Run("index", "build", "--checkpoint", _fx.Checkpoint, "--images", _fx.Gallery, "--out", _fx["fresh"]);
+        string fresh = _fx.Fresh("fresh");
+        var (code, _, _) = CliRun.Run("index", "build", "--checkpoint", _fx.Checkpoint, "--images", _fx.Gallery, "--out", fresh);
         Assert.Equal(1, code);
-        Assert.False(Directory.Exists(_fx["fresh"]));
-        Assert.Empty(Directory.GetDirectories(_fx[""], ".fresh*"));
+        Assert.False(Directory.Exists(fresh));
+        Assert.Empty(Directory.GetDirectories(Path.GetDirectoryName(fresh)!, "." + Path.GetFileName(fresh) + "*"));
 
         ImageIndex.Stage = null;
-        string index = _fx.Build(_fx.Subset("first", 0), _fx["index"]);
+        string index = _fx.CopyOfIndex(0);
         int before = Count(index);
         ImageIndex.Stage = s => { if (s == "graph-written") throw new IOException("simulated crash"); };
         (code, _, _) = CliRun.Run("index", "build", "--checkpoint", _fx.Checkpoint, "--images", _fx.Gallery, "--out", index);
@@ -132,7 +129,7 @@ public sealed class IndexCommandTests : IDisposable
     [InlineData("graph.1.usearch", "delete")]
     public void ADamagedIndexGivesAnErrorNamingTheFile(string file, string damage)
     {
-        string index = _fx.Build(_fx.Gallery, _fx["index"]);
+        string index = _fx.CopyOfIndex();
         string path = Path.Combine(index, file);
         switch (damage)
         {
@@ -159,7 +156,7 @@ public sealed class IndexCommandTests : IDisposable
         var (code, _, error) = CliRun.Run("search", "--query", _fx.Images[0]);
         Assert.Equal(2, code);
         Assert.Contains("--index", error);
-        (code, _, error) = CliRun.Run("index", "build", "--checkpoint", _fx.Checkpoint, "--images", _fx.Gallery, "--out", _fx["x"], "--connectivity", "1");
+        (code, _, error) = CliRun.Run("index", "build", "--checkpoint", _fx.Checkpoint, "--images", _fx.Gallery, "--out", _fx.Fresh("x"), "--connectivity", "1");
         Assert.Equal(2, code);
         Assert.Contains("--connectivity", error);
         (code, _, error) = CliRun.Run("index", "info", _fx["missing"]);

@@ -6,10 +6,15 @@ using Metrix.Vision.Datasets;
 
 namespace Metrix.Cli.Tests;
 
-/// <summary>A tiny checkpoint (ResNet-18, 32 px, 16-d, random weights), a second one, and emoji images of three classes in class folders.</summary>
-internal sealed class SearchFixture : IDisposable
+/// <summary>
+/// A tiny checkpoint (ResNet-18, 32 px, 16-d, random weights), a second one, emoji images of three classes in
+/// class folders, and indexes built once (copied for tests that change them).
+/// </summary>
+public sealed class SearchFixture : IDisposable
 {
     private readonly TempDirectory _root = new("metrix-index-");
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, string> _built = [];
 
     public SearchFixture()
     {
@@ -36,10 +41,36 @@ internal sealed class SearchFixture : IDisposable
 
     public string this[string relative] => _root[relative];
 
+    /// <summary>A fresh directory path (not created) under the fixture's folder.</summary>
+    public string Fresh(string name) => _root[name + "-" + Guid.NewGuid().ToString("N")[..8]];
+
+    /// <summary>
+    /// A private copy of the index of class folders <paramref name="classes"/> (all three when empty), built
+    /// once per fixture with <c>metrix index build</c>.
+    /// </summary>
+    public string CopyOfIndex(params int[] classes)
+    {
+        string key = classes.Length == 0 ? "all" : string.Join("-", classes);
+        string source;
+        lock (_lock)
+        {
+            if (!_built.TryGetValue(key, out source!))
+                _built[key] = source = Build(classes.Length == 0 ? Gallery : Subset("images-" + key, classes), _root["built-" + key]);
+        }
+        string copy = Fresh("index");
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(source)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        return copy;
+    }
+
+    /// <summary>The folder the index of <paramref name="classes"/> was built from.</summary>
+    public string ImagesOf(params int[] classes) => _root["images-" + string.Join("-", classes)];
+
     /// <summary>Copies class folders <paramref name="classes"/> of the gallery to a new folder.</summary>
     public string Subset(string name, params int[] classes)
     {
         string dir = _root[name];
+        if (Directory.Exists(dir)) return dir;
         foreach (int c in classes)
         {
             string source = Path.Combine(Gallery, "class" + c), target = Path.Combine(dir, "class" + c);

@@ -6,15 +6,15 @@ using Metrix.Search;
 namespace Metrix.Cli.Tests;
 
 /// <summary><c>metrix serve</c>'s service on 127.0.0.1 (port 0): every endpoint, bad uploads, the concurrency bound, the load test and the page in headless Chromium.</summary>
-public sealed class SearchServerTests : IAsyncLifetime
+public sealed class SearchServerTests(SearchFixture fx) : IClassFixture<SearchFixture>, IAsyncLifetime
 {
-    private readonly SearchFixture _fx = new();
+    private readonly SearchFixture _fx = fx;
     private ImageIndex _index = null!;
     private CheckpointModel _model = null!;
 
     public Task InitializeAsync()
     {
-        _index = ImageIndex.Open(_fx.Build(_fx.Gallery, _fx["index"]));
+        _index = ImageIndex.Open(_fx.CopyOfIndex());
         _model = CheckpointModel.Load(_fx.Checkpoint);
         return Task.CompletedTask;
     }
@@ -22,7 +22,6 @@ public sealed class SearchServerTests : IAsyncLifetime
     public Task DisposeAsync()
     {
         _index.Dispose();
-        _fx.Dispose();
         return Task.CompletedTask;
     }
 
