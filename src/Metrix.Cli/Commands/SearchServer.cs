@@ -143,7 +143,12 @@ internal sealed class SearchServer : IAsyncDisposable
             return;
         }
         bool exact = http.Request.Query.TryGetValue("exact", out var exactText) && (exactText.ToString() is "1" or "true");
-        if (http.Request.ContentLength > options.MaxUploadBytes)
+        // Kestrel's own limit would abort the read mid-upload and close the connection under the client, which
+        // may then never see the 413. Instead read up to the limit, and past it drain up to as much again before
+        // answering 413, so moderately oversized uploads get their JSON message; larger ones are cut off.
+        var sizeFeature = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false }) sizeFeature.MaxRequestBodySize = 2 * options.MaxUploadBytes;
+        if (http.Request.ContentLength > 2 * options.MaxUploadBytes)
         {
             await Error(http, 413, $"upload of {http.Request.ContentLength} bytes; the limit is {options.MaxUploadBytes}").ConfigureAwait(false);
             return;
@@ -152,7 +157,19 @@ internal sealed class SearchServer : IAsyncDisposable
         try
         {
             using var buffer = new MemoryStream();
-            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+            var chunk = new byte[81920];
+            long total = 0;
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+                if (total <= options.MaxUploadBytes) buffer.Write(chunk, 0, read);
+            }
+            if (total > options.MaxUploadBytes)
+            {
+                await Error(http, 413, $"upload of {total} bytes; the limit is {options.MaxUploadBytes}").ConfigureAwait(false);
+                return;
+            }
             bytes = buffer.ToArray();
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
