@@ -53,6 +53,8 @@ public static class Program
         root.Subcommands.Add(new EmbedCommand());
         root.Subcommands.Add(new SearchCommand());
         root.Subcommands.Add(new ExportCommand());
+        root.Subcommands.Add(new IndexCommand());
+        root.Subcommands.Add(new ServeCommand());
         root.Subcommands.Add(new AnalyzeCommand());
         root.Subcommands.Add(new BenchCommand());
         root.Subcommands.Add(new DataCommand());

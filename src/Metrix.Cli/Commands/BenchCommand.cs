@@ -50,6 +50,8 @@ public sealed class BenchCommand : Command
             Options.Add(option);
         Subcommands.Add(new LoaderBenchCommand());
         Subcommands.Add(new KnnBenchCommand());
+        Subcommands.Add(new IndexBenchCommand());
+        Subcommands.Add(new ServeBenchCommand());
         CommandRunner.SetAction(this, Execute);
     }
 

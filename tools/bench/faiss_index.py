@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+"""FAISS's side of `metrix bench index`: HNSW (IndexHNSWFlat, inner product) on the same vectors files
+(PREFIX.base.npy, PREFIX.queries.npy written by `metrix bench index --write PREFIX`) — build time and memory,
+queries per second on one thread and on all, recall@k against exact search (IndexFlatIP) for a sweep of efSearch.
+Prints one JSON object. Needs Debian's python3-faiss (1.7.3) and numpy.
+Run: /usr/bin/python3 tools/bench/faiss_index.py --vectors PREFIX [--M 16 --ef_construction 128 --ef_search 16,32,64,128 --threads 2]
+"""
+import argparse
+import json
+import resource
+import time
+
+import faiss
+import numpy as np
+
+
+def rss_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def qps(index, queries, k, seconds):
+    done, start = 0, time.perf_counter()
+    while True:
+        index.search(queries, k)
+        done += len(queries)
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return done / elapsed
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--vectors", required=True)
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--M", type=int, default=16)
+    p.add_argument("--ef_construction", type=int, default=128)
+    p.add_argument("--ef_search", default="16,32,64,128")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seconds", type=float, default=1.0)
+    a = p.parse_args()
+    base = np.load(a.vectors + ".base.npy")
+    queries = np.load(a.vectors + ".queries.npy")
+    n, dim = base.shape
+    faiss.omp_set_num_threads(a.threads)
+
+    start = time.perf_counter()
+    flat = faiss.IndexFlatIP(dim)
+    flat.add(base)
+    _, truth = flat.search(queries, a.k)
+    exact_seconds = time.perf_counter() - start
+    del flat
+
+    before = rss_mb()
+    start = time.perf_counter()
+    index = faiss.IndexHNSWFlat(dim, a.M, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = a.ef_construction
+    index.add(base)
+    build_seconds = time.perf_counter() - start
+    after = rss_mb()
+
+    rows = []
+    for ef in [int(s) for s in a.ef_search.split(",")]:
+        index.hnsw.efSearch = ef
+        faiss.omp_set_num_threads(a.threads)
+        _, found = index.search(queries, a.k)
+        recall = np.mean([len(set(found[i]) & set(truth[i])) for i in range(len(queries))]) / a.k
+        faiss.omp_set_num_threads(1)
+        single = qps(index, queries, a.k, a.seconds)
+        faiss.omp_set_num_threads(a.threads)
+        multi = qps(index, queries, a.k, a.seconds)
+        rows.append({"expansion_search": ef, "recall_at_k": round(float(recall), 4), "qps_1_thread": round(single),
+                     "latency_us_1_thread": round(1e6 / single, 1), f"qps_{a.threads}_threads": round(multi)})
+    print(json.dumps({"benchmark": "index", "engine": "faiss-hnsw", "faiss": faiss.__version__, "vectors": a.vectors, "n": n, "dim": dim,
+                      "queries": len(queries), "k": a.k, "connectivity": a.M, "expansion_add": a.ef_construction, "threads": a.threads,
+                      "build_seconds": round(build_seconds, 2), "build_rss_mb": round(after - before, 1),
+                      "vectors_mb": round(n * dim * 4 / 1e6, 1), "exact_seconds": round(exact_seconds, 3),
+                      "exact_qps": round(len(queries) / exact_seconds),
+                      "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), "search": rows}))
+
+
+if __name__ == "__main__":
+    main()
