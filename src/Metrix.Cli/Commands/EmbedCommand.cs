@@ -68,12 +68,6 @@ public sealed class EmbedCommand : Command
     internal static ImageSet Folder(string root)
     {
         if (!Directory.Exists(root)) throw new UsageException($"--images: no such directory: {root}");
-        bool IsImage(string f) => ImageFolderDataset.Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()) && !Path.GetFileName(f).StartsWith('.');
-        var items = Directory.EnumerateFiles(root).Where(IsImage).Order(StringComparer.Ordinal).Select(f => new ImageItem(f, -1)).ToList();
-        var classes = Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal).ToList();
-        for (int c = 0; c < classes.Count; c++)
-            items.AddRange(Directory.EnumerateFiles(classes[c], "*", SearchOption.AllDirectories).Where(IsImage)
-                .Order(StringComparer.Ordinal).Select(f => new ImageItem(f, c)));
-        return ImageSet.FromFiles("images", items);
+        return ImageFolderDataset.LoadLoose(root, "images");
     }
 }

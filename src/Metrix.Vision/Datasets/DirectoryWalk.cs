@@ -156,6 +156,13 @@ internal static class DirectoryWalk
             foreach (var entry in entries)
             {
                 if (entry.Name.StartsWith('.')) continue;
+                // .NET decodes file names as UTF-8, replacing invalid bytes with U+FFFD: such a name cannot be
+                // opened again, so it is named (with the replacement shown) and left out instead of failing later.
+                if (entry.Name.Contains('\uFFFD', StringComparison.Ordinal))
+                {
+                    skipped.Add($"{entry.FullName}: the file name is not valid UTF-8 (invalid bytes shown as \uFFFD); rename it (left out)");
+                    continue;
+                }
                 string? real = entry.LinkTarget is not null ? RealPath(entry.FullName) : Path.Join(dir.Real, entry.Name);
                 if (real is null) skipped.Add($"{entry.FullName}: symbolic links loop (left out)");
                 else if (fenced.Any(f => f != root && IsWithin(real, f)))

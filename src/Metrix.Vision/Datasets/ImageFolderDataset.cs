@@ -37,6 +37,28 @@ public static class ImageFolderDataset
     }
 
     /// <summary>
+    /// The images of <paramref name="root"/> as one split named <paramref name="name"/>: images directly in it
+    /// labelled −1, those of each class folder (sub-folders included) labelled by the folder's place in name
+    /// order. Walked as <see cref="Load"/> walks: link loops end, links into another class folder and special
+    /// files (FIFOs, devices) are left out unopened, each real file is listed once.
+    /// </summary>
+    public static ImageSet LoadLoose(string root, string name)
+    {
+        var classes = DatasetFiles.ClassFolders(root);
+        var walk = new DirectoryWalk.State(classes);
+        var items = new List<ImageItem>();
+        foreach (var file in Directory.EnumerateFiles(root).Order(StringComparer.Ordinal))
+        {
+            if (!Extensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase) || Path.GetFileName(file).StartsWith('.')) continue;
+            string? real = DirectoryWalk.RealPath(file);
+            if (real is not null && DirectoryWalk.IsReadableFile(real) && walk.SeenFiles.Add(real)) items.Add(new ImageItem(file, -1));
+        }
+        for (int c = 0; c < classes.Length; c++)
+            items.AddRange(DatasetFiles.ImagesOf(classes[c], Extensions, [], walk).Select(f => new ImageItem(f, c)));
+        return ImageSet.FromFiles(name, items);
+    }
+
+    /// <summary>
     /// Every image of <paramref name="root"/> as one split named <paramref name="name"/>, labelled by class
     /// folder in name order (0, 1, …); <paramref name="classNames"/> receives the folder names by label.
     /// </summary>

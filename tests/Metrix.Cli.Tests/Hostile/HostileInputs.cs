@@ -347,6 +347,7 @@ internal static class HostileInputs
             ("a FIFO named like an image", r => MakeFifo(Path.Combine(r, "a/fifo.png")), 2, 2),
             ("a link to a FIFO", r => { MakeFifo(Path.Combine(r, "a/f")); Link(r, "a/f.png", "f"); }, 2, 2),
             ("a link to an image in its own class", r => Link(r, "a/again.png", "0.png"), 2, 2),
+            ("a file name that is not UTF-8", r => WriteRawName(Path.Combine(r, "a"), [0x66, 0xFF, 0xFE, 0x2E, 0x70, 0x6E, 0x67]), 2, 2),
         };
         int i = 0;
         foreach (var (name, add, a, b) in layouts)
@@ -365,10 +366,26 @@ internal static class HostileInputs
                 return inA == a && inB == b ? null : $"{root}: {inA} images in a and {inB} in b, expected {a} and {b}";
             }
             yield return new HostileCase("folder walk", name, root, ctx => Program.Run(["data", "info", "--dataset", "folder", "--data_root", root, "--verify"], ctx.Output, ctx.Error), Ok, Lost);
+            // The same layout as embed/search/index read it (--images, --gallery): each real image once, in its class.
+            yield return new HostileCase("folder walk", name + " (--images)", root, _ => EmbedCommand.Folder(root).Count >= 0 ? ExitCodes.Success : ExitCodes.Failure, Ok, () =>
+            {
+                var set = EmbedCommand.Folder(root);
+                int inA = set.Items.Count(x => x.Label == 0), inB = set.Items.Count(x => x.Label == 1);
+                return inA == a && inB == b && set.Count == a + b ? null : $"{root}: --images lists {inA} images in a and {inB} in b of {set.Count}, expected {a} and {b}";
+            });
         }
     }
 
     private static void Link(string root, string link, string target) => File.CreateSymbolicLink(Path.Combine(root, link), target);
+
+    /// <summary>A small file whose name is the raw bytes <paramref name="name"/> (not valid UTF-8), made by the shell since .NET encodes names as UTF-8.</summary>
+    private static void WriteRawName(string folder, byte[] name)
+    {
+        string octal = string.Concat(name.Select(b => "\\" + Convert.ToString(b, 8)));
+        using var p = System.Diagnostics.Process.Start("sh", ["-c", $"cd \"$1\" && printf x > \"$(printf '{octal}')\"", "sh", folder])!;
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new IOException($"cannot make a file with a raw name in {folder}");
+    }
 
     private static void MakeFifo(string path)
     {
