@@ -52,7 +52,7 @@ public sealed class BenchCommand : Command
     {
         int threads = parse.GetValue(_threads);
         if (threads < 0) throw new UsageException($"--threads: invalid value {threads}; expected 0 (all cores) or a positive count");
-        Workers.Threads = threads == 0 ? Environment.ProcessorCount : threads;
+        using var threadScope = Workers.Use(threads == 0 ? Environment.ProcessorCount : threads);
         int steps = Positive(parse.GetValue(_steps), "steps");
         int warmup = parse.GetValue(_warmup);
         if (warmup < 0) throw new UsageException($"--warmup: invalid value {warmup}; expected 0 or more");

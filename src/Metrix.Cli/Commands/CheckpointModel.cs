@@ -55,6 +55,6 @@ internal sealed class CheckpointModel
     public static void SetThreads(int threads)
     {
         if (threads < 0) throw new UsageException($"--threads: invalid value {threads}; expected 0 (all cores) or a positive count");
-        if (threads > 0) Workers.Threads = threads;
+        if (threads > 0) Workers.UseForFlow(threads);
     }
 }

@@ -46,7 +46,7 @@ public sealed class Trainer
     private TrainResult Run(CancellationToken cancel)
     {
         var o = _o;
-        if (o.Threads > 0) Workers.Threads = o.Threads;
+        using var threadScope = o.Threads > 0 ? Workers.Use(o.Threads) : null;
         _observer.RunStart(o, _run);
 
         var data = DatasetCatalog.Load(o.Dataset, o.DataRoot);
