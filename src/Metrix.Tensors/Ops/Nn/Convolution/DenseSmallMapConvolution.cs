@@ -12,7 +12,7 @@ namespace Metrix.Tensors;
 public sealed unsafe class DenseSmallMapConvolution : IConvAlgorithm
 {
     /// <inheritdoc/>
-    public string Name => "dense-small-map";
+    public string Name => "dense";
 
     /// <inheritdoc/>
     public bool Supports(ConvShape shape) => shape.IsSame3x3 && shape.H <= 2 && shape.W <= 2;
