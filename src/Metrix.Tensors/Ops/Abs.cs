@@ -11,7 +11,7 @@ public static partial class Ops
     {
         var y = x.EmptyLike();
         Elementwise.Parallel(x.Size, (s, n) => TensorPrimitives.Abs(x.Span.Slice(s, n), y.Span.Slice(s, n)));
-        return Autograd.Record(y, "abs", (g, grads) => grads.Take(x, Map.Binary(new TimesSign(), g, x)), x);
+        return Autograd.Record(y, "abs", (g, grads) => grads.Take(x, Elementwise.Binary(new TimesSign(), g, x)), x);
     }
 
     /// <summary>(g, x) ↦ g·sign(x): g where x &gt; 0, −g where x &lt; 0, 0 at 0.</summary>

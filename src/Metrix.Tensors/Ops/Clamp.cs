@@ -22,7 +22,7 @@ public static partial class Ops
             else x.Span.Slice(s, n).CopyTo(d);
             if (max is not null) TensorPrimitives.Min(d, hi, d);
         });
-        return Autograd.Record(y, "clamp", (g, grads) => grads.Take(x, Map.Binary(new InsideMask(lo, hi), g, x)), x);
+        return Autograd.Record(y, "clamp", (g, grads) => grads.Take(x, Elementwise.Binary(new InsideMask(lo, hi), g, x)), x);
     }
 
     /// <summary>Clamps from below: max(x, lo).</summary>

@@ -11,7 +11,7 @@ public static partial class Ops
     {
         var y = x.EmptyLike();
         Elementwise.Parallel(x.Size, (s, n) => TensorPrimitives.Sigmoid(x.Span.Slice(s, n), y.Span.Slice(s, n)));
-        return Autograd.Record(y, "sigmoid", (g, grads) => grads.Take(x, Map.Binary(new SigmoidGrad(), g, y)), x);
+        return Autograd.Record(y, "sigmoid", (g, grads) => grads.Take(x, Elementwise.Binary(new SigmoidGrad(), g, y)), x);
     }
 
     /// <summary>(g, y) ↦ g·y·(1 − y).</summary>

@@ -11,8 +11,8 @@ public static partial class Ops
     /// </summary>
     public static Tensor Softplus(Tensor x, float threshold = 20f)
     {
-        var y = Map.Unary(new SoftplusOp(threshold), x);
-        return Autograd.Record(y, "softplus", (g, grads) => grads.Take(x, Map.Binary(new SoftplusGrad(threshold), g, x)), x);
+        var y = Elementwise.Unary(new SoftplusOp(threshold), x);
+        return Autograd.Record(y, "softplus", (g, grads) => grads.Take(x, Elementwise.Binary(new SoftplusGrad(threshold), g, x)), x);
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ public static partial class Ops
     {
         var y = x.EmptyLike();
         Elementwise.Parallel(x.Size, (s, n) => TensorPrimitives.Sqrt(x.Span.Slice(s, n), y.Span.Slice(s, n)));
-        return Autograd.Record(y, "sqrt", (g, grads) => grads.Take(x, Map.Binary(new HalfOver(), g, y)), x);
+        return Autograd.Record(y, "sqrt", (g, grads) => grads.Take(x, Elementwise.Binary(new HalfOver(), g, y)), x);
     }
 
     /// <summary>(g, y) ↦ g / (2y).</summary>
