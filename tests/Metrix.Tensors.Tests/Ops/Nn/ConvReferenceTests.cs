@@ -171,6 +171,19 @@ public sealed class ConvReferenceTests
         Check(2, 9, 5, 3, 33, 3, 1, 1, kernels);
     }
 
+    /// <summary>The scalar reference of every kernel (portable GEMM, scalar rows, transposes and transforms) on each algorithm.</summary>
+    [Fact]
+    public void Conv2d_matches_direct_loops_with_the_scalar_kernels()
+    {
+        var kernels = KernelOptions.Scalar;
+        Check(3, 5, 9, 9, 7, 3, 1, 1, kernels);
+        Check(4, 3, 13, 13, 8, 7, 2, 3, kernels);
+        Check(7, 6, 2, 2, 5, 3, 1, 1, kernels);
+        Check(2, 3, 40, 36, 9, 3, 1, 1, kernels);
+        Check(2, 16, 33, 33, 8, 1, 1, 0, kernels);
+        Check(2, 3, 10, 11, 5, 3, 3, 1, kernels);
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Conv2d_matches_direct_loops(int n, int c, int h, int w, int o, int k, int stride, int pad, string kernels) =>
