@@ -22,7 +22,7 @@ internal static class CheckpointFlag
     public static void SetThreads(int threads)
     {
         if (threads < 0) throw new UsageException($"--threads: invalid value {threads}; expected 0 (all cores) or a positive count");
-        if (threads > 0) Workers.Threads = threads;
+        if (threads > 0) Workers.UseForFlow(threads);
     }
 
     /// <summary>The embeddings [N, D] of <paramref name="set"/>, reporting progress on standard error every five seconds.</summary>

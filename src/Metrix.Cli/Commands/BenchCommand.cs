@@ -60,7 +60,7 @@ public sealed class BenchCommand : Command
         int threads = parse.GetValue(_threads);
         if (threads is < 0 or > SettingLimits.MaxThreads)
             throw new UsageException($"--threads: invalid value {threads}; expected an integer from 0 to {SettingLimits.MaxThreads} (0 = all cores)");
-        Workers.Threads = threads == 0 ? Environment.ProcessorCount : threads;
+        using var threadScope = Workers.Use(threads == 0 ? Environment.ProcessorCount : threads);
         int steps = parse.GetValue(_steps);
         if (steps is < 1 or > MaxSteps) throw new UsageException($"--steps: invalid value {steps}; expected an integer from 1 to {MaxSteps}");
         int warmup = parse.GetValue(_warmup);

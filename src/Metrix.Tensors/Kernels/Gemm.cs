@@ -13,7 +13,7 @@ namespace Metrix.Tensors.Kernels;
 /// the matrices as stored (A is k×m when transposed). With β = 0, C is written without being read, so it
 /// may hold garbage. Large products are cache-blocked (panels of <see cref="KC"/> depth, <see cref="NC"/>
 /// columns), packed, and computed by the register-blocked micro-kernel of the best instruction set
-/// (<see cref="Kernel"/>); the tiles of C run in parallel. Every element of C is accumulated in the same
+/// (<see cref="KernelOptions.Gemm"/>); the tiles of C run in parallel. Every element of C is accumulated in the same
 /// order whatever the thread count, so results are deterministic.
 /// </remarks>
 public static unsafe class Gemm
@@ -30,21 +30,26 @@ public static unsafe class Gemm
     /// <summary>Columns of C per parallel tile.</summary>
     private const int NT = 256;
 
-    /// <summary>Whether thin products are cut into smaller tiles so that every thread gets work (benchmarks compare both).</summary>
-    internal static bool SplitThinTiles { get; set; } = true;
+    /// <summary>The micro-kernel of <see cref="KernelOptions.Default"/>: the widest this processor runs natively.</summary>
+    public static IGemmKernel Kernel => KernelOptions.Default.Gemm;
 
-    /// <summary>The micro-kernel used by <see cref="Multiply(bool, bool, int, int, int, float, float*, int, float*, int, float, float*, int)"/>: the widest this processor runs natively.</summary>
-    public static IGemmKernel Kernel { get; set; } = GemmKernels.Best;
-
-    /// <summary>C = α·op(A)·op(B) + β·C.</summary>
+    /// <summary>C = α·op(A)·op(B) + β·C with the <see cref="KernelOptions.Default"/> kernels.</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc) =>
-        Multiply(Kernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Multiply(KernelOptions.Default, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
-    /// <summary>C = α·op(A)·op(B) + β·C with a given micro-kernel (tests run every kernel).</summary>
+    /// <summary>C = α·op(A)·op(B) + β·C with a given micro-kernel and the default packing (tests run every kernel).</summary>
     public static void Multiply(IGemmKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        var d = KernelOptions.Default;
+        Multiply(kernel, d.VectorTranspose, d.SplitThinTiles, transA, transB, m, n, k, alpha, a, lda, b, ldb, null, beta, c, ldc);
+    }
+
+    /// <summary>C = α·op(A)·op(B) + β·C with the micro-kernel and packing of <paramref name="options"/>.</summary>
+    public static void Multiply(KernelOptions options, bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc) =>
-        Multiply(kernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, null, beta, c, ldc);
+        Multiply(options.Gemm, options.VectorTranspose, options.SplitThinTiles, transA, transB, m, n, k, alpha, a, lda, b, ldb, null, beta, c, ldc);
 
     /// <summary>
     /// C = α·op(A)·B + β·C where B [k×n] is already in the kernel's panel layout (<see cref="PackedIndex"/>), as a
@@ -52,18 +57,29 @@ public static unsafe class Gemm
     /// whose <see cref="IGemmKernel.Nr"/> the panels were written for.
     /// </summary>
     public static void MultiplyPacked(IGemmKernel kernel, bool transA, int m, int n, int k, float alpha,
+        float* a, int lda, float* packedB, float beta, float* c, int ldc) =>
+        MultiplyPacked(KernelOptions.Default with { Gemm = kernel }, transA, m, n, k, alpha, a, lda, packedB, beta, c, ldc);
+
+    /// <summary>
+    /// <see cref="MultiplyPacked(IGemmKernel, bool, int, int, int, float, float*, int, float*, float, float*, int)"/> with the
+    /// micro-kernel (<see cref="KernelOptions.Gemm"/>, whose <see cref="IGemmKernel.Nr"/> the panels were written for) and
+    /// packing of <paramref name="options"/>.
+    /// </summary>
+    public static void MultiplyPacked(KernelOptions options, bool transA, int m, int n, int k, float alpha,
         float* a, int lda, float* packedB, float beta, float* c, int ldc)
     {
+        var kernel = options.Gemm;
         if (k <= 0 || (long)m * n * k < 4096)
         {
             // Small products go through the reference on a plain copy of B.
             var plain = new float[(long)k * n];
             for (int p = 0; p < k; p++)
                 for (int j = 0; j < n; j++) plain[(long)p * n + j] = packedB[PackedIndex(kernel.Nr, k, p, j)];
-            fixed (float* pb = plain) Multiply(kernel, transA, false, m, n, k, alpha, a, lda, pb, n, null, beta, c, ldc);
+            fixed (float* pb = plain)
+                Multiply(kernel, options.VectorTranspose, options.SplitThinTiles, transA, false, m, n, k, alpha, a, lda, pb, n, null, beta, c, ldc);
             return;
         }
-        Multiply(kernel, transA, false, m, n, k, alpha, a, lda, null, 0, packedB, beta, c, ldc);
+        Multiply(kernel, options.VectorTranspose, options.SplitThinTiles, transA, false, m, n, k, alpha, a, lda, null, 0, packedB, beta, c, ldc);
     }
 
     /// <summary>
@@ -76,7 +92,7 @@ public static unsafe class Gemm
     /// <summary>Floats of a k×n matrix in the panel layout for width <paramref name="nr"/>.</summary>
     public static long PackedSize(int nr, int k, int n) => (long)(n + nr - 1) / nr * nr * k;
 
-    private static void Multiply(IGemmKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
+    private static void Multiply(IGemmKernel kernel, bool vectorTranspose, bool splitThinTiles, bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float* prepackedB, float beta, float* c, int ldc)
     {
         if (m <= 0 || n <= 0) return;
@@ -110,13 +126,13 @@ public static unsafe class Gemm
                         if (prepacked == 0) Workers.For(nPanels, Math.Max(1, 64 / Math.Max(1, kc / 64)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
                         {
                             for (int panel = s; panel < e; panel++)
-                                PackB(transB, (float*)pb, ldb, p0, kc, j0 + panel * nr, Math.Min(nr, nc - panel * nr), nr,
+                                PackB(transB, vectorTranspose, (float*)pb, ldb, p0, kc, j0 + panel * nr, Math.Min(nr, nc - panel * nr), nr,
                                     (float*)packedB + (long)panel * nr * kc);
                         });
                         Workers.For(mPanels, Math.Max(1, 64 / Math.Max(1, kc / 64)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
                         {
                             for (int panel = s; panel < e; panel++)
-                                PackA(transA, (float*)pa, lda, p0, kc, panel * mr, Math.Min(mr, m - panel * mr), mr,
+                                PackA(transA, vectorTranspose, (float*)pa, lda, p0, kc, panel * mr, Math.Min(mr, m - panel * mr), mr,
                                     (float*)packedA + (long)panel * mr * kc);
                         });
                         bool first = pcIndex == 0;
@@ -125,7 +141,7 @@ public static unsafe class Gemm
                         // thin product (the stem's weight gradient, 64 × 147) would otherwise be one tile on one thread.
                         // Each element's sum runs in the same order whatever the tiling.
                         int mcTile = MC, ntTile = NT;
-                        int wanted = SplitThinTiles ? Workers.Threads : 1;
+                        int wanted = splitThinTiles ? Workers.Threads : 1;
                         while (((m + mcTile - 1) / mcTile) * ((nc + ntTile - 1) / ntTile) < wanted && (mcTile > mr || ntTile > nr))
                         {
                             if (ntTile > nr && (ntTile >= mcTile || mcTile <= mr)) ntTile = Math.Max(nr, ntTile / 2 / nr * nr);
@@ -181,11 +197,11 @@ public static unsafe class Gemm
 
     /// <summary>Packs rows [i0, i0+rows) × depth [p0, p0+kc) of op(A) as kc groups of <paramref name="mr"/> values (zero padded).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA(bool transA, float* a, int lda, int p0, int kc, int i0, int rows, int mr, float* dst)
+    private static void PackA(bool transA, bool vectorTranspose, float* a, int lda, int p0, int kc, int i0, int rows, int mr, float* dst)
     {
         if (!transA)
         {
-            Transpose(a + (long)i0 * lda + p0, lda, rows, kc, dst, mr);
+            Transpose(a + (long)i0 * lda + p0, lda, rows, kc, dst, mr, vectorTranspose);
         }
         else
         {
@@ -203,7 +219,7 @@ public static unsafe class Gemm
 
     /// <summary>Packs depth [p0, p0+kc) × columns [j0, j0+cols) of op(B) as kc groups of <paramref name="nr"/> values (zero padded).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackB(bool transB, float* b, int ldb, int p0, int kc, int j0, int cols, int nr, float* dst)
+    private static void PackB(bool transB, bool vectorTranspose, float* b, int ldb, int p0, int kc, int j0, int cols, int nr, float* dst)
     {
         if (!transB)
         {
@@ -221,25 +237,23 @@ public static unsafe class Gemm
         }
         else
         {
-            Transpose(b + (long)j0 * ldb + p0, ldb, cols, kc, dst, nr);
+            Transpose(b + (long)j0 * ldb + p0, ldb, cols, kc, dst, nr, vectorTranspose);
             if (cols < nr)
                 for (int p = 0; p < kc; p++)
                     for (int q = cols; q < nr; q++) dst[p * nr + q] = 0f;
         }
     }
 
-    /// <summary>Whether packing transposes 8×8 blocks in AVX registers (tests switch it off to run the scalar path).</summary>
-    internal static bool VectorTranspose { get; set; } = Avx.IsSupported;
-
     /// <summary>
     /// dst[p·width + q] = src[q·ld + p] for q &lt; <paramref name="count"/>, p &lt; <paramref name="depth"/>: the packing of
-    /// a matrix stored across the panel (A by rows, Bᵀ by rows), in 8×8 register transposes where whole blocks fit.
+    /// a matrix stored across the panel (A by rows, Bᵀ by rows), in 8×8 register transposes where whole blocks fit when
+    /// <paramref name="vector"/> (AVX required), element by element otherwise.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Transpose(float* src, int ld, int count, int depth, float* dst, int width)
+    internal static void Transpose(float* src, int ld, int count, int depth, float* dst, int width, bool vector)
     {
         int q0 = 0;
-        if (VectorTranspose)
+        if (vector && Avx.IsSupported)
         {
             int depth8 = depth & ~7;
             for (; q0 + 8 <= count; q0 += 8)

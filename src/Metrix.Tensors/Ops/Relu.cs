@@ -33,7 +33,7 @@ public static partial class Ops
         }, a, b);
     }
 
-    private static Tensor ReluGrad(Tensor g, Tensor y) => Map.Binary(new PositiveMask(), g, y);
+    private static Tensor ReluGrad(Tensor g, Tensor y) => Elementwise.Binary(new PositiveMask(), g, y);
 
     /// <summary>(g, y) ↦ g where y &gt; 0, else 0.</summary>
     internal readonly struct PositiveMask : IBinaryOperator

@@ -11,25 +11,48 @@ namespace Metrix.Tensors;
 public static class Workers
 {
     private static readonly object Gate = new();
-    private static int _threads = DefaultThreads();
-    private static Pool? _pool;
+    private static readonly int DefaultThreadCount = DefaultThreads();
+    private static readonly AsyncLocal<int> ScopedThreads = new();
+    private static readonly Dictionary<int, Pool> Pools = [];
     [ThreadStatic] private static bool _inBody;
+    [ThreadStatic] private static int _bodyThreads;
 
-    /// <summary>Threads used by parallel kernels (default: the processor count, or METRIX_THREADS).</summary>
+    /// <summary>
+    /// Threads used by parallel kernels here: inside a parallel body, the count of the loop that runs it; otherwise the
+    /// innermost <see cref="ThreadScope"/> of the calling flow, else the processor count (or METRIX_THREADS).
+    /// </summary>
     public static int Threads
     {
-        get => _threads;
-        set
+        get
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            lock (Gate)
-            {
-                if (value == _threads) return;
-                _pool?.Stop();
-                _pool = null;
-                _threads = value;
-            }
+            if (_inBody && _bodyThreads > 0) return _bodyThreads;
+            int scoped = ScopedThreads.Value;
+            return scoped > 0 ? scoped : DefaultThreadCount;
         }
+    }
+
+    /// <summary>
+    /// Runs the parallel kernels of the calling flow (this thread and the tasks it starts) on <paramref name="threads"/>
+    /// threads until the returned scope is disposed; scopes nest, and other flows keep their own count.
+    /// </summary>
+    public static ThreadScope Use(int threads) => new(threads);
+
+    /// <summary>
+    /// Runs the parallel kernels of the rest of the calling flow on <paramref name="threads"/> threads, with no scope
+    /// to end: for a command that sets the count once before its work.
+    /// </summary>
+    public static void UseForFlow(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ScopedThreads.Value = threads;
+    }
+
+    /// <summary>Sets the calling flow's count and returns the one it replaces (0: none was set); for <see cref="ThreadScope"/>.</summary>
+    internal static int Exchange(int threads)
+    {
+        int previous = ScopedThreads.Value;
+        ScopedThreads.Value = threads;
+        return previous;
     }
 
     /// <summary>
@@ -55,7 +78,8 @@ public static class Workers
     {
         if (count <= 0) return 0;
         long byGrain = Math.Max(1, count / Math.Max(1, grain));
-        return (int)Math.Min(_threads == 1 ? 1 : (long)_threads * _chunksPerThread, byGrain);
+        int threads = Threads;
+        return (int)Math.Min(threads == 1 ? 1 : (long)threads * _chunksPerThread, byGrain);
     }
 
     /// <summary>Start of chunk <paramref name="chunk"/> of <paramref name="chunks"/> over [0, count).</summary>
@@ -79,15 +103,17 @@ public static class Workers
     public static void Chunks(int chunks, Action<int> body)
     {
         if (chunks <= 0) return;
-        if (chunks == 1 || _threads == 1 || _inBody || !Monitor.TryEnter(Gate))
+        int threads = Threads;
+        if (chunks == 1 || threads == 1 || _inBody || !Monitor.TryEnter(Gate))
         {
             RunInline(chunks, body);
             return;
         }
         try
         {
-            _pool ??= new Pool(_threads - 1);
-            _pool.Run(chunks, body);
+            // One pool per thread count, so a flow with fewer threads never runs on more.
+            if (!Pools.TryGetValue(threads, out var pool)) Pools[threads] = pool = new Pool(threads - 1);
+            pool.Run(chunks, body, threads);
         }
         finally
         {
@@ -131,7 +157,6 @@ public static class Workers
         private readonly SemaphoreSlim _wake = new(0);
         private readonly ManualResetEventSlim _done = new(false, spinCount: 2000);
         private volatile Job? _job;
-        private volatile bool _stopping;
         private long _generation;
         private int _sleepers;
 
@@ -145,38 +170,37 @@ public static class Workers
             }
         }
 
-        public void Run(int chunks, Action<int> body)
+        public void Run(int chunks, Action<int> body, int threads)
         {
-            var job = new Job(body, chunks);
+            var job = new Job(body, chunks, threads);
             _done.Reset();
             _job = job;
             Interlocked.Increment(ref _generation);
             int sleeping = Volatile.Read(ref _sleepers);
             if (sleeping > 0) _wake.Release(Math.Min(sleeping, chunks - 1));
             _inBody = true;
+            _bodyThreads = threads;
             try { Work(job); }
-            finally { _inBody = false; }
+            finally { _inBody = false; _bodyThreads = 0; }
             _done.Wait();
             _job = null;
             if (job.Error is not null) throw new AggregateException(job.Error);
-        }
-
-        public void Stop()
-        {
-            _stopping = true;
-            _wake.Release(_threads.Length);
         }
 
         private void Loop()
         {
             _inBody = true;
             long seen = Interlocked.Read(ref _generation);
-            while (!_stopping)
+            while (true)
             {
                 long now = WaitForGeneration(seen);
                 if (now == seen) continue;
                 seen = now;
-                if (_job is { } job) Work(job);
+                if (_job is { } job)
+                {
+                    _bodyThreads = job.Threads;
+                    Work(job);
+                }
             }
         }
 
@@ -188,12 +212,11 @@ public static class Workers
             var spin = new SpinWait();
             while ((now = Interlocked.Read(ref _generation)) == seen)
             {
-                if (_stopping) return seen;
                 if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
                 {
                     Interlocked.Increment(ref _sleepers);
                     // Re-check after announcing sleep: Run reads the sleeper count after publishing the generation.
-                    if ((now = Interlocked.Read(ref _generation)) == seen && !_stopping) _wake.Wait();
+                    if ((now = Interlocked.Read(ref _generation)) == seen) _wake.Wait();
                     Interlocked.Decrement(ref _sleepers);
                     return Interlocked.Read(ref _generation);
                 }
@@ -216,10 +239,11 @@ public static class Workers
         }
 
         /// <summary>One parallel loop; a worker woken late finds its counter exhausted and does nothing.</summary>
-        private sealed class Job(Action<int> body, int chunks)
+        private sealed class Job(Action<int> body, int chunks, int threads)
         {
             public readonly Action<int> Body = body;
             public readonly int Chunks = chunks;
+            public readonly int Threads = threads;
             public int Next;
             public int Pending = chunks;
             public Exception? Error;

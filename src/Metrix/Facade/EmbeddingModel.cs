@@ -16,7 +16,7 @@ namespace Metrix;
 /// mean and std). Also the entry point for training from code (<see cref="Train"/>).
 /// </summary>
 /// <remarks>
-/// Embedding runs on all cores (set <see cref="Workers.Threads"/> to limit it). An instance may be used
+/// Embedding runs on all cores (limit it with <see cref="Workers.Use"/>). An instance may be used
 /// from one thread at a time.
 /// </remarks>
 public sealed class EmbeddingModel

@@ -39,7 +39,7 @@ public sealed class Trainer
     private TrainResult Run(CancellationToken cancel)
     {
         var o = _o;
-        if (o.Threads > 0) Workers.Threads = o.Threads;
+        using var threadScope = o.Threads > 0 ? Workers.Use(o.Threads) : null;
         using var runLock = _run.Lock();
         _observer.RunStart(o, _run);
 

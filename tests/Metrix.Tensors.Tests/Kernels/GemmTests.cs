@@ -19,15 +19,11 @@ public sealed unsafe class GemmTests
     [MemberData(nameof(Kernels))]
     public void Every_kernel_matches_the_reference_on_edges_transposes_and_beta(string name, bool vectorPacking)
     {
-        bool saved = Gemm.VectorTranspose;
-        Gemm.VectorTranspose = vectorPacking;
-        try { CheckKernel(name); }
-        finally { Gemm.VectorTranspose = saved; }
-    }
-
-    private static void CheckKernel(string name)
-    {
-        var kernel = GemmKernels.All.Single(k => k.GetType().Name == name);
+        var options = KernelOptions.Default with
+        {
+            Gemm = GemmKernels.All.Single(k => k.GetType().Name == name),
+            VectorTranspose = vectorPacking,
+        };
         var rng = new Rng(3);
         foreach (var (m, n, k) in new[] { (1, 1, 70), (17, 33, 5), (97, 130, 300), (200, 2100, 19), (64, 64, 600), (40, 48, 264) })
             foreach (bool ta in new[] { false, true })
@@ -40,7 +36,7 @@ public sealed unsafe class GemmTests
                         var expected = Tensor.FromArray(c0.Span, m, n);
                         var actual = Tensor.FromArray(c0.Span, m, n);
                         Gemm.Reference(ta, tb, 0, m, n, k, 0.75f, a.Pointer, ta ? m : k, b.Pointer, tb ? k : n, beta, expected.Pointer, n);
-                        Gemm.Multiply(kernel, ta, tb, m, n, k, 0.75f, a.Pointer, ta ? m : k, b.Pointer, tb ? k : n, beta, actual.Pointer, n);
+                        Gemm.Multiply(options, ta, tb, m, n, k, 0.75f, a.Pointer, ta ? m : k, b.Pointer, tb ? k : n, beta, actual.Pointer, n);
                         TensorAssert.Close(expected, actual, rtol: 1e-4, atol: 1e-4 * Math.Sqrt(k));
                     }
     }
@@ -93,15 +89,8 @@ public sealed unsafe class GemmTests
         var b = rng.Normal([k, n]);
         var one = Tensor.Empty(m, n);
         var two = Tensor.Empty(m, n);
-        int saved = Workers.Threads;
-        try
-        {
-            Workers.Threads = 1;
-            Gemm.Multiply(false, false, m, n, k, 1f, a.Pointer, k, b.Pointer, n, 0f, one.Pointer, n);
-            Workers.Threads = 2;
-            Gemm.Multiply(false, false, m, n, k, 1f, a.Pointer, k, b.Pointer, n, 0f, two.Pointer, n);
-        }
-        finally { Workers.Threads = saved; }
+        using (Workers.Use(1)) Gemm.Multiply(false, false, m, n, k, 1f, a.Pointer, k, b.Pointer, n, 0f, one.Pointer, n);
+        using (Workers.Use(2)) Gemm.Multiply(false, false, m, n, k, 1f, a.Pointer, k, b.Pointer, n, 0f, two.Pointer, n);
         Assert.Equal(one.ToArray(), two.ToArray());
     }
 }

@@ -24,8 +24,8 @@ public sealed class ElementOperatorTests
             var y = Values(Math.Max(n, 9), n + 1000);
             var expected = new float[x.Length];
             var actual = new float[x.Length];
-            Map.BinaryScalar(op, x, y, expected);
-            Map.Binary(op, x, y, actual);
+            Elementwise.BinaryScalar(op, x, y, expected);
+            Elementwise.Binary(op, x, y, actual);
             TensorAssert.Close(expected, actual, 1e-6, 1e-30, typeof(TOp).Name);
         }
     }

@@ -40,19 +40,10 @@ public sealed class OpsBehaviourTests
     public void Results_do_not_depend_on_the_thread_count()
     {
         var x = new Rng(12).Normal([64, 3000]);
-        int saved = Workers.Threads;
-        try
-        {
-            Workers.Threads = 1;
-            var one = new[] { Ops.Sum(x, 0), Ops.Sum(x, 1), Ops.L2Normalize(x, 1) };
-            Workers.Threads = 2;
-            var two = new[] { Ops.Sum(x, 0), Ops.Sum(x, 1), Ops.L2Normalize(x, 1) };
-            for (int i = 0; i < one.Length; i++) Assert.Equal(one[i].ToArray(), two[i].ToArray());
-        }
-        finally
-        {
-            Workers.Threads = saved;
-        }
+        Tensor[] one, two;
+        using (Workers.Use(1)) one = [Ops.Sum(x, 0), Ops.Sum(x, 1), Ops.L2Normalize(x, 1)];
+        using (Workers.Use(2)) two = [Ops.Sum(x, 0), Ops.Sum(x, 1), Ops.L2Normalize(x, 1)];
+        for (int i = 0; i < one.Length; i++) Assert.Equal(one[i].ToArray(), two[i].ToArray());
     }
 
     [Fact]

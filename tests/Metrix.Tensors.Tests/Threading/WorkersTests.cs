@@ -39,4 +39,39 @@ public sealed class WorkersTests
         Assert.Equal(0, Workers.ChunkStart(1000, chunks, 0));
         Assert.Equal(1000, Workers.ChunkStart(1000, chunks, chunks));
     }
+
+    [Fact]
+    public void A_thread_scope_sets_the_count_for_its_flow_and_its_parallel_bodies_then_restores_it()
+    {
+        int outside = Workers.Threads;
+        using (Workers.Use(3))
+        {
+            Assert.Equal(3, Workers.Threads);
+            var seen = new int[12];
+            Workers.Chunks(12, c => seen[c] = Workers.Threads);
+            Assert.All(seen, t => Assert.Equal(3, t));
+            using (Workers.Use(1)) Assert.Equal(1, Workers.ChunkCount(1000));
+            Assert.Equal(3, Workers.Threads);
+        }
+        Assert.Equal(outside, Workers.Threads);
+    }
+
+    [Fact]
+    public async Task A_thread_scope_does_not_reach_other_flows()
+    {
+        using var started = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        int outside = Workers.Threads;
+        var other = Task.Run(() =>
+        {
+            using var scope = Workers.Use(outside + 5);
+            started.Set();
+            release.Wait();
+            return Workers.Threads;
+        });
+        started.Wait();
+        Assert.Equal(outside, Workers.Threads);
+        release.Set();
+        Assert.Equal(outside + 5, await other);
+    }
 }

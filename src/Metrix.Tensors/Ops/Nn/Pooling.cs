@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Metrix.Tensors.Kernels;
 
 namespace Metrix.Tensors;
 
@@ -7,10 +8,13 @@ public static partial class Ops
 {
     /// <summary>
     /// Max pooling over [N,C,H,W] with a square window (−∞ padding, floor mode), output
-    /// [N,C,(H+2p−k)/s+1,(W+2p−k)/s+1]. ∂x routes each output's gradient to its arg-max (first on ties).
+    /// [N,C,(H+2p−k)/s+1,(W+2p−k)/s+1]. ∂x routes each output's gradient to its arg-max (first on ties). The vector
+    /// or scalar window scans are those of <paramref name="kernels"/> (default <see cref="KernelOptions.Default"/>).
     /// </summary>
-    public static unsafe Tensor MaxPool2d(Tensor x, int kernel, int stride, int padding)
+    public static unsafe Tensor MaxPool2d(Tensor x, int kernel, int stride, int padding, KernelOptions? kernels = null)
     {
+        var options = kernels ?? KernelOptions.Default;
+        bool vector = options.VectorMaxPool, gather = options.GatherMaxPool;
         if (x.Rank != 4) throw new ArgumentException($"MaxPool2d expects [N,C,H,W]; got {Shapes.Format(x.Shape)}");
         int planes = x.Dim(0) * x.Dim(1), h = x.Dim(2), w = x.Dim(3);
         int oh = (h + 2 * padding - kernel) / stride + 1, ow = (w + 2 * padding - kernel) / stride + 1;
@@ -18,29 +22,25 @@ public static partial class Ops
         var argT = IndexBuffer(planes * oh * ow);
         nint xp = (nint)x.Pointer, yp = (nint)y.Pointer, arg = (nint)argT.Pointer;
         Workers.For(planes, Math.Max(1, 4096 / Math.Max(1, oh * ow)), (s, e) =>
-            MaxPoolPlanes((float*)xp, (float*)yp, (int*)arg, s, e, h, w, oh, ow, kernel, stride, padding));
+            MaxPoolPlanes((float*)xp, (float*)yp, (int*)arg, s, e, h, w, oh, ow, kernel, stride, padding, vector, gather));
         return Autograd.Record(y, "max_pool2d", (g, grads) => RouteToArgs(x, g, argT, planes, h * w, oh * ow, grads), x);
     }
-
-    /// <summary>Whether max pooling runs 8 output columns at once (tests switch it off to run the scalar path).</summary>
-    internal static bool VectorMaxPool { get; set; } = Vector256.IsHardwareAccelerated;
-
-    /// <summary>Whether the 8-column path loads each tap with one AVX2 masked gather (tests switch it off to run the per-lane loads).</summary>
-    internal static bool GatherMaxPool { get; set; } = Avx2.IsSupported;
 
     /// <summary>
     /// Planes [s, e) of <see cref="MaxPool2d"/>. Eight output columns run at once: each tap's values are gathered
     /// (−∞ and index −1 outside the image) and taken where larger, NaN, or first valid — the scalar rule
     /// <see cref="MaxPoolWindow"/> applies per output, without its unpredictable branches. With AVX2 a tap is one
-    /// masked gather (lanes outside the image are not read); otherwise the lanes are loaded one by one.
+    /// masked gather (lanes outside the image are not read); otherwise the lanes are loaded one by one. Without
+    /// <paramref name="vector"/> every output runs the scalar reference.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void MaxPoolPlanes(float* xp, float* yp, int* argp, int s, int e, int h, int w, int oh, int ow, int kernel, int stride, int padding)
+    private static unsafe void MaxPoolPlanes(float* xp, float* yp, int* argp, int s, int e, int h, int w, int oh, int ow, int kernel, int stride, int padding,
+        bool vector, bool gather)
     {
         float* tv = stackalloc float[8];
         int* ti = stackalloc int[8];
-        int vectorEnd = VectorMaxPool ? ow & ~7 : 0;
-        bool gather = GatherMaxPool && Avx2.IsSupported;
+        int vectorEnd = vector && Vector256.IsHardwareAccelerated ? ow & ~7 : 0;
+        gather &= Avx2.IsSupported;
         // Column of lane l for tap 0 of output column j: (j + l)·stride − padding.
         var laneColumns = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * stride - Vector256.Create(padding);
         var width = Vector256.Create(w);

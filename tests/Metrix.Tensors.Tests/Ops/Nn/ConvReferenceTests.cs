@@ -5,15 +5,28 @@ using Metrix.Testing;
 namespace Metrix.Tensors.Tests;
 
 /// <summary>
-/// Conv2d (every path: im2col blocks, pointwise, strided, tiny maps) and the frozen-BatchNorm affine against
-/// direct loops in double precision, forward and backward, with every row-kernel width.
+/// Conv2d against direct loops in double precision, forward and backward: every convolution algorithm on every shape
+/// it supports (im2col blocks, pointwise, strided, Winograd, tiny maps), with the vector and the scalar kernels; and the
+/// frozen-BatchNorm affine. Algorithms and kernels are passed to each call, never switched process-wide.
 /// </summary>
 public sealed class ConvReferenceTests
 {
-    public static TheoryData<int, int, int, int, int, int, int, int, bool> Cases()
+    /// <summary>The kernel choices the convolution tests run: the default (fastest) and the scalar references.</summary>
+    public static KernelOptions KernelsNamed(string name) => name switch
     {
-        var data = new TheoryData<int, int, int, int, int, int, int, int, bool>();
-        foreach (bool wide in new[] { true, false })
+        "default" => KernelOptions.Default,
+        "scalar" => KernelOptions.Scalar,
+        // Vector kernels but 256-bit rows and the scalar im2col transposes and Winograd transforms.
+        "narrow" => KernelOptions.Default with { RowWidth = VectorWidth.Bits256, VectorIm2ColTransposed = false, VectorWinogradTransforms = false },
+        // The Winograd weight gradient's row-major products, as with micro-kernels of other than 8 rows.
+        "row-major-winograd" => KernelOptions.Default with { PackedWinogradWeightGradient = false },
+        _ => throw new ArgumentException(name),
+    };
+
+    public static TheoryData<int, int, int, int, int, int, int, int, string> Cases()
+    {
+        var data = new TheoryData<int, int, int, int, int, int, int, int, string>();
+        foreach (string wide in new[] { "default", "narrow" })
         {
             data.Add(3, 5, 9, 9, 7, 3, 1, 1, wide);
             data.Add(4, 3, 13, 13, 8, 7, 2, 3, wide);
@@ -41,10 +54,10 @@ public sealed class ConvReferenceTests
     /// 3×3, stride 1, padding 1 shapes: Winograd's partial tiles and channel counts off the register tile, and maps of at
     /// most 2×2 (the dense path), each also through im2col.
     /// </summary>
-    public static TheoryData<int, int, int, int, int, bool> WinogradCases()
+    public static TheoryData<int, int, int, int, int, string> WinogradCases()
     {
-        var data = new TheoryData<int, int, int, int, int, bool>();
-        foreach (bool vector in new[] { true, false })
+        var data = new TheoryData<int, int, int, int, int, string>();
+        foreach (string vector in new[] { "default", "narrow", "row-major-winograd" })
         {
             // Maps whose tiles overhang them by more than 15 % (9×9, 5×3, 6×5) go to im2col, the rest to Winograd.
             data.Add(3, 5, 9, 9, 7, vector);
@@ -70,29 +83,30 @@ public sealed class ConvReferenceTests
 
     [Theory]
     [MemberData(nameof(WinogradCases))]
-    public void Winograd_convolution_matches_direct_loops_and_the_im2col_path(int n, int c, int h, int w, int o, bool vector)
+    public void Same_size_3x3_convolution_matches_direct_loops_by_every_algorithm(int n, int c, int h, int w, int o, string kernels) =>
+        Conv2d_matches_direct_loops(n, c, h, w, o, 3, 1, 1, kernels);
+
+    [Theory]
+    [InlineData(4, 4, 3, 1, 1, "winograd")]
+    [InlineData(3, 3, 3, 1, 1, "im2col")]
+    [InlineData(2, 2, 3, 1, 1, "dense")]
+    [InlineData(40, 40, 1, 1, 0, "pointwise")]
+    [InlineData(8, 8, 1, 1, 0, "im2col")]
+    [InlineData(9, 9, 3, 1, 1, "im2col")]
+    [InlineData(9, 9, 3, 2, 1, "im2col")]
+    [InlineData(7, 7, 3, 1, 1, "im2col")]
+    [InlineData(56, 56, 3, 1, 1, "winograd")]
+    public void The_planner_makes_the_choices_that_set_the_step_times(int h, int w, int k, int stride, int pad, string expected) =>
+        Assert.Equal(expected, ConvAlgorithms.Plan(new ConvShape(2, 8, h, w, 8, k, k, stride, pad)).Name);
+
+    [Fact]
+    public void An_algorithm_that_does_not_support_the_shape_is_refused()
     {
-        bool saved = Ops.VectorWinogradTransforms, savedOn = Ops.WinogradConvolutions;
-        Ops.VectorWinogradTransforms = vector && System.Runtime.Intrinsics.X86.Avx2.IsSupported;
-        try
-        {
-            Ops.WinogradConvolutions = true;
-            Conv2d_matches_direct_loops(n, c, h, w, o, 3, 1, 1, wide: true);
-            Ops.PackedWinogradWeightGradient = false; // the row-major weight-gradient products, as with 6-row kernels
-            Conv2d_matches_direct_loops(n, c, h, w, o, 3, 1, 1, wide: true);
-            Ops.PackedWinogradWeightGradient = true;
-            Ops.WinogradConvolutions = false;
-            Conv2d_matches_direct_loops(n, c, h, w, o, 3, 1, 1, wide: true);
-            Ops.DenseSmallMapConvolutions = false;
-            Conv2d_matches_direct_loops(n, c, h, w, o, 3, 1, 1, wide: true);
-        }
-        finally
-        {
-            Ops.VectorWinogradTransforms = saved;
-            Ops.WinogradConvolutions = savedOn;
-            Ops.DenseSmallMapConvolutions = true;
-            Ops.PackedWinogradWeightGradient = true;
-        }
+        using var scope = new TensorScope();
+        var x = Tensor.Zeros(1, 2, 5, 5);
+        var weight = Tensor.Zeros(3, 2, 3, 3);
+        var e = Assert.Throws<ArgumentException>(() => Ops.Conv2d(x, weight, null, 2, 1, ConvAlgorithms.Winograd));
+        Assert.Contains("winograd", e.Message);
     }
 
     [Theory]
@@ -124,24 +138,18 @@ public sealed class ConvReferenceTests
     [InlineData(2)]
     public void Winograd_weight_gradient_is_the_same_in_chunks_of_images(int threads)
     {
-        int saved = Workers.Threads;
-        Workers.Threads = threads;
-        try
-        {
-            using var scope = new TensorScope();
-            var rng = new Rng(22);
-            var x = rng.Normal([6, 3, 5, 5]).RequireGrad();
-            var weight = rng.Normal([4, 3, 3, 3]).RequireGrad();
-            var gy = rng.Normal([6, 4, 5, 5]);
-            Ops.Conv2d(x, weight, null, 1, 1).Backward(gy);
-            var whole = weight.Grad!.ToArray();
-            weight.Grad = null;
-            Ops.WinogradWeightChunkFloats = 16L * (3 + 4) * 9 * 2; // two images per chunk
-            try { Ops.Conv2d(x, weight, null, 1, 1).Backward(gy); }
-            finally { Ops.WinogradWeightChunkFloats = Ops.DefaultWinogradWeightChunkFloats; }
-            TensorAssert.Close(whole, weight.Grad!.Span, rtol: 1e-5, atol: 1e-5, what: "∂w");
-        }
-        finally { Workers.Threads = saved; }
+        using var threadScope = Workers.Use(threads);
+        using var scope = new TensorScope();
+        var rng = new Rng(22);
+        var x = rng.Normal([6, 3, 5, 5]).RequireGrad();
+        var weight = rng.Normal([4, 3, 3, 3]).RequireGrad();
+        var gy = rng.Normal([6, 4, 5, 5]);
+        Ops.Conv2d(x, weight, null, 1, 1, ConvAlgorithms.Winograd).Backward(gy);
+        var whole = weight.Grad!.ToArray();
+        weight.Grad = null;
+        var chunked = KernelOptions.Default with { WinogradWeightChunkFloats = 16L * (3 + 4) * 9 * 2 }; // two images per chunk
+        Ops.Conv2d(x, weight, null, 1, 1, ConvAlgorithms.Winograd, chunked).Backward(gy);
+        TensorAssert.Close(whole, weight.Grad!.Span, rtol: 1e-5, atol: 1e-5, what: "∂w");
     }
 
     public static TheoryData<string> Kernels()
@@ -155,47 +163,54 @@ public sealed class ConvReferenceTests
     [MemberData(nameof(Kernels))]
     public void Conv2d_matches_direct_loops_with_every_gemm_kernel(string name)
     {
-        var saved = Gemm.Kernel;
-        Gemm.Kernel = GemmKernels.All.Single(k => k.GetType().Name == name);
-        try
-        {
-            Conv2d_matches_direct_loops(3, 5, 9, 9, 7, 3, 1, 1, true);
-            Conv2d_matches_direct_loops(4, 3, 13, 13, 8, 7, 2, 3, true);
-            Conv2d_matches_direct_loops(7, 6, 2, 2, 5, 3, 1, 1, true);
-            Conv2d_matches_direct_loops(2, 3, 40, 36, 9, 3, 1, 1, true);
-            Conv2d_matches_direct_loops(2, 9, 5, 3, 33, 3, 1, 1, true);
-        }
-        finally { Gemm.Kernel = saved; }
+        var kernels = KernelOptions.Default with { Gemm = GemmKernels.All.Single(k => k.GetType().Name == name) };
+        Check(3, 5, 9, 9, 7, 3, 1, 1, kernels);
+        Check(4, 3, 13, 13, 8, 7, 2, 3, kernels);
+        Check(7, 6, 2, 2, 5, 3, 1, 1, kernels);
+        Check(2, 3, 40, 36, 9, 3, 1, 1, kernels);
+        Check(2, 9, 5, 3, 33, 3, 1, 1, kernels);
+    }
+
+    /// <summary>The scalar reference of every kernel (portable GEMM, scalar rows, transposes and transforms) on each algorithm.</summary>
+    [Fact]
+    public void Conv2d_matches_direct_loops_with_the_scalar_kernels()
+    {
+        var kernels = KernelOptions.Scalar;
+        Check(3, 5, 9, 9, 7, 3, 1, 1, kernels);
+        Check(4, 3, 13, 13, 8, 7, 2, 3, kernels);
+        Check(7, 6, 2, 2, 5, 3, 1, 1, kernels);
+        Check(2, 3, 40, 36, 9, 3, 1, 1, kernels);
+        Check(2, 16, 33, 33, 8, 1, 1, 0, kernels);
+        Check(2, 3, 10, 11, 5, 3, 3, 1, kernels);
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Conv2d_matches_direct_loops(int n, int c, int h, int w, int o, int k, int stride, int pad, bool wide)
+    public void Conv2d_matches_direct_loops(int n, int c, int h, int w, int o, int k, int stride, int pad, string kernels) =>
+        Check(n, c, h, w, o, k, stride, pad, KernelsNamed(kernels));
+
+    /// <summary>The planner's choice and every algorithm that supports the shape, each against the direct loops.</summary>
+    private static void Check(int n, int c, int h, int w, int o, int k, int stride, int pad, KernelOptions kernels)
     {
-        bool saved = RowKernels.Use512, savedTransposed = Ops.VectorIm2ColTransposed;
-        RowKernels.Use512 = wide && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
-        Ops.VectorIm2ColTransposed = wide && System.Runtime.Intrinsics.X86.Avx.IsSupported;
-        try
+        var shape = new ConvShape(n, c, h, w, o, k, k, stride, pad);
+        using var scope = new TensorScope();
+        var rng = new Rng((ulong)(n * 1000 + c * 100 + h));
+        var x = rng.Normal([n, c, h, w]).RequireGrad();
+        var weight = rng.Normal([o, c, k, k]).RequireGrad();
+        var bias = rng.Normal([o]).RequireGrad();
+        int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
+        var gy = rng.Normal([n, o, oh, ow]);
+        var (ey, egx, egw, egb) = Direct(x.ToArray(), weight.ToArray(), bias.ToArray(), gy.ToArray(), n, c, h, w, o, k, stride, pad);
+        foreach (var algorithm in ConvAlgorithms.All.Where(a => a.Supports(shape)))
         {
-            using var scope = new TensorScope();
-            var rng = new Rng((ulong)(n * 1000 + c * 100 + h));
-            var x = rng.Normal([n, c, h, w]).RequireGrad();
-            var weight = rng.Normal([o, c, k, k]).RequireGrad();
-            var bias = rng.Normal([o]).RequireGrad();
-            var y = Ops.Conv2d(x, weight, bias, stride, pad);
-            int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
-            var gy = rng.Normal([n, o, oh, ow]);
-            var (ey, egx, egw, egb) = Direct(x.ToArray(), weight.ToArray(), bias.ToArray(), gy.ToArray(), n, c, h, w, o, k, stride, pad);
+            x.Grad = weight.Grad = bias.Grad = null;
+            var y = Ops.Conv2d(x, weight, bias, stride, pad, algorithm, kernels);
             y.Backward(gy);
-            TensorAssert.Close(ey, y.Span, rtol: 1e-4, atol: 1e-4, what: "y");
-            TensorAssert.Close(egx, x.Grad!.Span, rtol: 1e-4, atol: 1e-4, what: "∂x");
-            TensorAssert.Close(egw, weight.Grad!.Span, rtol: 1e-4, atol: 1e-3, what: "∂w");
-            TensorAssert.Close(egb, bias.Grad!.Span, rtol: 1e-4, atol: 1e-3, what: "∂b");
-        }
-        finally
-        {
-            RowKernels.Use512 = saved;
-            Ops.VectorIm2ColTransposed = savedTransposed;
+            string what = $"{algorithm.Name} ";
+            TensorAssert.Close(ey, y.Span, rtol: 1e-4, atol: 1e-4, what: what + "y");
+            TensorAssert.Close(egx, x.Grad!.Span, rtol: 1e-4, atol: 1e-4, what: what + "∂x");
+            TensorAssert.Close(egw, weight.Grad!.Span, rtol: 1e-4, atol: 1e-3, what: what + "∂w");
+            TensorAssert.Close(egb, bias.Grad!.Span, rtol: 1e-4, atol: 1e-3, what: what + "∂b");
         }
     }
 
@@ -231,14 +246,10 @@ public sealed class ConvReferenceTests
     }
 
     [Theory]
-    [InlineData(false, true)]
-    [InlineData(true, true)]
-    [InlineData(true, false)]
-    public void Fused_frozen_batchnorm_relu_equals_the_unfused_ops(bool withResidual, bool wide)
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Fused_frozen_batchnorm_relu_equals_the_unfused_ops(bool withResidual)
     {
-        bool saved = RowKernels.Use512;
-        RowKernels.Use512 = wide && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
-        try
         {
             using var scope = new TensorScope();
             var rng = new Rng(8);
@@ -265,7 +276,6 @@ public sealed class ConvReferenceTests
             Assert.Equal(gxu, gxf);
             Assert.Equal(gru, grf);
         }
-        finally { RowKernels.Use512 = saved; }
     }
 
     private static (float[] Y, float[] Gx, float[] Gw, float[] Gb) Direct(float[] x, float[] wt, float[] b, float[] gy,

@@ -1,4 +1,5 @@
 using Metrix.Tensors;
+using Metrix.Tensors.Kernels;
 
 namespace Metrix.Tensors.Tests;
 
@@ -35,23 +36,13 @@ public sealed class MaxPoolPathsTests
 
     private static (float[] Y, float[] Grad) Run(float[] data, int kernel, int stride, int padding, int h, int w, bool vector, bool gather)
     {
-        bool saved = Ops.VectorMaxPool, savedGather = Ops.GatherMaxPool;
-        Ops.VectorMaxPool = vector;
-        Ops.GatherMaxPool = gather;
-        try
-        {
-            using var scope = new TensorScope();
-            var x = Tensor.FromArray(data, 2, 3, h, w).RequireGrad();
-            var y = Ops.MaxPool2d(x, kernel, stride, padding);
-            var g = Tensor.Empty(y.ShapeArray());
-            for (int i = 0; i < g.Size; i++) g.Span[i] = i + 1;
-            y.Backward(g);
-            return (y.ToArray(), x.Grad!.ToArray());
-        }
-        finally
-        {
-            Ops.VectorMaxPool = saved;
-            Ops.GatherMaxPool = savedGather;
-        }
+        var kernels = KernelOptions.Default with { VectorMaxPool = vector, GatherMaxPool = gather };
+        using var scope = new TensorScope();
+        var x = Tensor.FromArray(data, 2, 3, h, w).RequireGrad();
+        var y = Ops.MaxPool2d(x, kernel, stride, padding, kernels);
+        var g = Tensor.Empty(y.ShapeArray());
+        for (int i = 0; i < g.Size; i++) g.Span[i] = i + 1;
+        y.Backward(g);
+        return (y.ToArray(), x.Grad!.ToArray());
     }
 }
