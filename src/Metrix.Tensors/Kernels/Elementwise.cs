@@ -5,19 +5,6 @@ using System.Runtime.Intrinsics;
 
 namespace Metrix.Tensors.Kernels;
 
-/// <summary>A binary element-wise operation in its three span shapes (both spans, span ∘ scalar, scalar ∘ span).</summary>
-public interface IBinarySpanOperator
-{
-    /// <summary>destination[i] = x[i] ∘ y[i].</summary>
-    static abstract void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination);
-
-    /// <summary>destination[i] = x[i] ∘ y.</summary>
-    static abstract void Apply(ReadOnlySpan<float> x, float y, Span<float> destination);
-
-    /// <summary>destination[i] = x ∘ y[i].</summary>
-    static abstract void Apply(float x, ReadOnlySpan<float> y, Span<float> destination);
-}
-
 /// <summary>
 /// The element-wise driver: every element-wise op runs its spans through here, in parallel chunks of
 /// <see cref="Grain"/> over large inputs. Two kinds of operator plug in: span operators
@@ -96,22 +83,6 @@ public static class Elementwise
         return d[0];
     }
 
-    /// <summary>destination[i] = op(x[i]).</summary>
-    internal static void Unary<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> destination) where TOp : struct, IUnaryOperator
-    {
-        if (destination.Length < x.Length) throw new ArgumentException("destination is too short", nameof(destination));
-        int n = x.Length, i = 0;
-        ref float xs = ref MemoryMarshal.GetReference(x);
-        ref float d = ref MemoryMarshal.GetReference(destination);
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - 16; i += 16)
-                op.Invoke(Vector512.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= n - 8; i += 8)
-                op.Invoke(Vector256.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-        for (; i < n; i++) Unsafe.Add(ref d, i) = op.Invoke(Unsafe.Add(ref xs, i));
-    }
-
     /// <summary>destination[i] = op(x[i], y[i]).</summary>
     internal static void Binary<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) where TOp : struct, IBinaryOperator
     {
@@ -129,24 +100,10 @@ public static class Elementwise
         for (; i < n; i++) Unsafe.Add(ref d, i) = op.Invoke(Unsafe.Add(ref xs, i), Unsafe.Add(ref ys, i));
     }
 
-    /// <summary>The scalar reference of <see cref="Unary{TOp}(TOp, ReadOnlySpan{float}, Span{float})"/>.</summary>
-    internal static void UnaryScalar<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> destination) where TOp : struct, IUnaryOperator
-    {
-        for (int i = 0; i < x.Length; i++) destination[i] = op.Invoke(x[i]);
-    }
-
     /// <summary>The scalar reference of <see cref="Binary{TOp}(TOp, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>.</summary>
     internal static void BinaryScalar<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) where TOp : struct, IBinaryOperator
     {
         for (int i = 0; i < x.Length; i++) destination[i] = op.Invoke(x[i], y[i]);
-    }
-
-    /// <summary>A new tensor op(x), in parallel over large inputs.</summary>
-    internal static Tensor Unary<TOp>(TOp op, Tensor x) where TOp : struct, IUnaryOperator
-    {
-        var y = x.EmptyLike();
-        Parallel(x.Size, (s, n) => Unary(op, x.Span.Slice(s, n), y.Span.Slice(s, n)));
-        return y;
     }
 
     /// <summary>A new tensor op(x, y) for same-size x and y (shaped like x), in parallel over large inputs.</summary>

@@ -2,16 +2,6 @@ using System.Runtime.Intrinsics;
 
 namespace Metrix.Tensors.Kernels;
 
-/// <summary>y = f(x), as a scalar reference and its 256- and 512-bit vector forms.</summary>
-internal interface IUnaryOperator
-{
-    float Invoke(float x);
-
-    Vector256<float> Invoke(Vector256<float> x);
-
-    Vector512<float> Invoke(Vector512<float> x);
-}
-
 /// <summary>z = f(x, y), as a scalar reference and its 256- and 512-bit vector forms.</summary>
 internal interface IBinaryOperator
 {
