@@ -70,7 +70,8 @@ public sealed class AnalyzeCommand : Command
                     pairs.TryGetValue("similarity", out var s) ? s.Span : default, multiSimilarity: options.Loss == LossKind.MultiSimilarity);
         }
         var report = AnalysisReport.Compute(testEmbeddings.Span, test.Labels(), trainEmbeddings.Span, mixed, testEmbeddings.Span, dim, model.Info.Epoch)
-            with { Positivity = positivity };
+            with
+        { Positivity = positivity };
         report.Save(Path.Combine(run.Path, ReportFile));
         if (positivity is not null) Plot(positivity, options.LossName, Path.Combine(run.Path, PositivityPlotFile));
 

@@ -213,17 +213,17 @@ internal sealed class MatReader
         switch (matClass)
         {
             case MatClass.Double:
-            {
-                var v = new double[count];
-                for (int i = 0; i < count; i++) v[i] = AsDouble(data, type, i);
-                return v;
-            }
+                {
+                    var v = new double[count];
+                    for (int i = 0; i < count; i++) v[i] = AsDouble(data, type, i);
+                    return v;
+                }
             case MatClass.Single:
-            {
-                var v = new float[count];
-                for (int i = 0; i < count; i++) v[i] = (float)AsDouble(data, type, i);
-                return v;
-            }
+                {
+                    var v = new float[count];
+                    for (int i = 0; i < count; i++) v[i] = (float)AsDouble(data, type, i);
+                    return v;
+                }
             case MatClass.Int8: return Integers(data, type, count, x => (sbyte)x);
             case MatClass.UInt8: return Integers(data, type, count, x => (byte)x);
             case MatClass.Int16: return Integers(data, type, count, x => (short)x);
@@ -232,11 +232,11 @@ internal sealed class MatReader
             case MatClass.UInt32: return Integers(data, type, count, x => (uint)x);
             case MatClass.Int64: return Integers(data, type, count, x => x);
             default:
-            {
-                var v = new ulong[count];
-                for (int i = 0; i < count; i++) v[i] = type == MiUInt64 ? U64(data[(8 * i)..]) : (ulong)AsInt64(data, type, i);
-                return v;
-            }
+                {
+                    var v = new ulong[count];
+                    for (int i = 0; i < count; i++) v[i] = type == MiUInt64 ? U64(data[(8 * i)..]) : (ulong)AsInt64(data, type, i);
+                    return v;
+                }
         }
     }
 

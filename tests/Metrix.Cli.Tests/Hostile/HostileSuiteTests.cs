@@ -74,7 +74,8 @@ public sealed class HostileSuiteTests(ITestOutputHelper output)
             {
                 escaped = e;
             }
-        }, 16 << 20) { IsBackground = true };
+        }, 16 << 20)
+        { IsBackground = true };
         thread.Start();
         if (!thread.Join(TimeSpan.FromSeconds(TimeCapSeconds)))
             return new Outcome(true, false, false, $"still running after {TimeCapSeconds} s");

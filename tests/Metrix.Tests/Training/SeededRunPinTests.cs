@@ -51,13 +51,24 @@ public sealed class SeededRunPinTests : IDisposable
         "feature_ms_adamw" => Small with { Loss = LossKind.MultiSimilarity, Warm = 1, Seed = 5 },
         "input_proxyanchor_sgd" => Small with
         {
-            Mode = MixMode.Input, Loss = LossKind.ProxyAnchor, Optimizer = OptimizerKind.Sgd, Model = Backbone.ResNet18, Pretrained = "none",
-            Warm = 1, LrSchedule = LrScheduleKind.Cosine, Seed = 7,
+            Mode = MixMode.Input,
+            Loss = LossKind.ProxyAnchor,
+            Optimizer = OptimizerKind.Sgd,
+            Model = Backbone.ResNet18,
+            Pretrained = "none",
+            Warm = 1,
+            LrSchedule = LrScheduleKind.Cosine,
+            Seed = 7,
         },
         _ => Small with
         {
-            Mode = MixMode.Embed, Loss = LossKind.Contrastive, Optimizer = OptimizerKind.Adam, Pairs = PairSets.Parse("pospos,negneg"),
-            Warm = 0, LrDecayStep = 1, Seed = 9,
+            Mode = MixMode.Embed,
+            Loss = LossKind.Contrastive,
+            Optimizer = OptimizerKind.Adam,
+            Pairs = PairSets.Parse("pospos,negneg"),
+            Warm = 0,
+            LrDecayStep = 1,
+            Seed = 9,
         },
     };
 

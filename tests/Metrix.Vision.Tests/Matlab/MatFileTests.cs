@@ -146,40 +146,40 @@ public sealed class MatFileTests
         switch (matClass)
         {
             case "struct":
-            {
-                var s = Assert.IsType<MatStructArray>(actual);
-                var fields = expected.GetProperty("fields").EnumerateArray().Select(f => f.GetString()!).ToArray();
-                Assert.Equal(fields, s.FieldNames);
-                int i = 0;
-                foreach (var element in expected.GetProperty("elements").EnumerateArray())
                 {
-                    foreach (var f in fields) AssertArray(element.GetProperty(f), s[i, f], $"{where}({i}).{f}");
-                    i++;
+                    var s = Assert.IsType<MatStructArray>(actual);
+                    var fields = expected.GetProperty("fields").EnumerateArray().Select(f => f.GetString()!).ToArray();
+                    Assert.Equal(fields, s.FieldNames);
+                    int i = 0;
+                    foreach (var element in expected.GetProperty("elements").EnumerateArray())
+                    {
+                        foreach (var f in fields) AssertArray(element.GetProperty(f), s[i, f], $"{where}({i}).{f}");
+                        i++;
+                    }
+                    Assert.Equal(i, s.Count);
+                    break;
                 }
-                Assert.Equal(i, s.Count);
-                break;
-            }
             case "cell":
-            {
-                var c = Assert.IsType<MatCellArray>(actual);
-                var cells = expected.GetProperty("cells").EnumerateArray().ToArray();
-                Assert.Equal(cells.Length, c.Count);
-                for (int i = 0; i < cells.Length; i++) AssertArray(cells[i], c[i], $"{where}{{{i}}}");
-                break;
-            }
+                {
+                    var c = Assert.IsType<MatCellArray>(actual);
+                    var cells = expected.GetProperty("cells").EnumerateArray().ToArray();
+                    Assert.Equal(cells.Length, c.Count);
+                    for (int i = 0; i < cells.Length; i++) AssertArray(cells[i], c[i], $"{where}{{{i}}}");
+                    break;
+                }
             case "char":
                 Assert.Equal(expected.GetProperty("text").GetString(), Assert.IsType<MatCharArray>(actual).Text);
                 break;
             default:
-            {
-                var n = Assert.IsType<MatNumericArray>(actual);
-                Assert.Equal(Enum.Parse<MatClass>(matClass, ignoreCase: true), n.Class);
-                Assert.Equal(expected.GetProperty("logical").GetBoolean(), n.IsLogical);
-                AssertValues(expected.GetProperty("real"), n.Real, where);
-                Assert.Equal(expected.TryGetProperty("imag", out var imag), n.IsComplex);
-                if (n.IsComplex) AssertValues(imag, n.Imaginary!, where + " (imaginary)");
-                break;
-            }
+                {
+                    var n = Assert.IsType<MatNumericArray>(actual);
+                    Assert.Equal(Enum.Parse<MatClass>(matClass, ignoreCase: true), n.Class);
+                    Assert.Equal(expected.GetProperty("logical").GetBoolean(), n.IsLogical);
+                    AssertValues(expected.GetProperty("real"), n.Real, where);
+                    Assert.Equal(expected.TryGetProperty("imag", out var imag), n.IsComplex);
+                    if (n.IsComplex) AssertValues(imag, n.Imaginary!, where + " (imaginary)");
+                    break;
+                }
         }
     }
 

@@ -314,7 +314,7 @@ internal static class WinogradForward
         WinogradTiles geometry, float bias, bool accumulate, int t0)
     {
         float* out4 = stackalloc float[32];
-        
+
         int tilesW = geometry.TilesW, perImage = geometry.PerImage;
         bool clipRows = h % 2 == 1, clipCols = w % 2 == 1;
         for (int u0 = 0; u0 < tiles; u0 += 8)
