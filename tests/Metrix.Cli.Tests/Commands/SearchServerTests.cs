@@ -96,6 +96,7 @@ public sealed class SearchServerTests(SearchFixture fx) : IClassFixture<SearchFi
     }
 
     [Fact]
+    [Trait("Category", "Browser")]
     public async Task ThePageShowsKThumbnailsInHeadlessChromium()
     {
         const string chromium = "/usr/bin/chromium";

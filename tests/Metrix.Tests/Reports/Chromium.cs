@@ -16,7 +16,7 @@ internal static class Chromium
                 string candidate = Path.Combine(dir, name);
                 if (File.Exists(candidate)) return candidate;
             }
-        Assert.Fail("chromium is not installed (no chromium on PATH): install it with `apt-get install -y chromium`, as .ci/run does");
+        Assert.Fail("chromium is not installed (no chromium on PATH): install it with `apt-get install -y chromium`, as .ci/run does (page tests carry the Browser category)");
         return "";
     }
 

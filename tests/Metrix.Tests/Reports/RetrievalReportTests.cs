@@ -138,6 +138,7 @@ public sealed class RetrievalReportTests
     }
 
     [Fact]
+    [Trait("Category", "Browser")]
     public void Chromium_renders_the_rows_and_frames_the_report_computed()
     {
         using var dir = new TempDirectory();
@@ -157,6 +158,7 @@ public sealed class RetrievalReportTests
     }
 
     [Fact]
+    [Trait("Category", "Browser")]
     public void Chromium_screenshot_shows_green_and_red_frames()
     {
         using var dir = new TempDirectory();
