@@ -18,13 +18,16 @@ internal static class IndexSupport
         string path = flag ?? manifest.Checkpoint.Path;
         if (!File.Exists(path))
             throw flag is null
-                ? new UsageException($"{index}: its checkpoint {path} is gone; give the same file with --checkpoint")
+                ? new FileNotFoundException($"{index}: its checkpoint {path} is gone; give the same file with --checkpoint")
                 : new UsageException($"--checkpoint: file not found: {path}");
         var identity = CheckpointIdentity.Of(path);
         if (!identity.SameFile(manifest.Checkpoint))
-            throw new UsageException(flag is null
-                ? $"{index}: checkpoint {path} has changed since the index was built (now {identity}, built with {manifest.Checkpoint}); rebuild the index"
-                : $"--checkpoint: {identity} is not the checkpoint index {index} was built with ({manifest.Checkpoint}); use that checkpoint or rebuild the index");
+        {
+            // A file that changed under the index is a bad file (exit 1); naming another checkpoint is a usage error.
+            if (flag is null)
+                throw new InvalidDataException($"{index}: checkpoint {path} has changed since the index was built (now {identity}, built with {manifest.Checkpoint}); rebuild the index");
+            throw new UsageException($"--checkpoint: {identity} is not the checkpoint index {index} was built with ({manifest.Checkpoint}); use that checkpoint or rebuild the index");
+        }
         return (CheckpointFlag.Load(path), identity);
     }
 

@@ -151,6 +151,20 @@ public sealed class IndexCommandTests(SearchFixture fx) : IClassFixture<SearchFi
     }
 
     [Fact]
+    public void AnIndexWhoseCheckpointIsGoneFailsNamingItNotAsUsage()
+    {
+        string index = _fx.CopyOfIndex();
+        string manifest = Path.Combine(index, "manifest.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!;
+        string gone = Path.Combine(index, "gone.safetensors");
+        json["checkpoint"]!["path"] = gone;
+        File.WriteAllText(manifest, json.ToJsonString());
+        var (code, _, error) = CliRun.Run("search", "--index", index, "--query", _fx.Images[0]);
+        Assert.Equal(1, code);
+        Assert.Contains(gone, error);
+    }
+
+    [Fact]
     public void UsageErrorsNameTheFlag()
     {
         var (code, _, error) = CliRun.Run("search", "--query", _fx.Images[0]);
