@@ -7,13 +7,14 @@ namespace Metrix.Search;
 /// Finds the smallest search expansion (ef) of a graph that reaches a recall@k target, measured on held-out
 /// rows: rows of the data left out of the graph while it is calibrated (and inserted afterwards), searched for
 /// against the exact k-NN (<see cref="Knn"/>) of the rows in the graph. Rows searched for while they are in
-/// the graph would find themselves and their own links and overstate recall (0.94 against 0.83 at ef 16–64 on
+/// the graph would find themselves and their own links and overstate recall (0.954 against 0.830 at ef 64 on
 /// clustered random vectors), hence held-out rows. The recall an HNSW graph reaches at a given ef depends on the
-/// data far more than on its size (docs/performance.md: ef 32 gives recall@10 0.994 on trained embeddings, ef
-/// 1024 is needed for 0.99 on clustered random vectors of the same count), so no fixed ef meets a recall goal on
-/// every data set. The held-out rows stand for the queries only when queries are drawn like the gallery: a
-/// gallery of near-duplicates searched with unseen images makes held-out rows easier than the queries (on
-/// replicated embeddings it chose ef 16, recall 0.9996 on the rows, 0.93 on the queries).
+/// data far more than on its size (docs/performance.md: at 60,502 vectors ef 64 gives recall@10 0.99 on replicated
+/// trained embeddings, clustered random vectors need ef 1024), so no fixed ef meets a recall goal on every data set.
+/// The held-out rows stand for the queries only when queries are drawn like the gallery: a gallery of
+/// near-duplicates searched with unseen images makes held-out rows easier than the queries (on replicated
+/// embeddings it chose ef 16, recall 0.9996 on the rows, 0.93 on the queries), which is why it is a
+/// measurement of <c>metrix bench index</c> and not the index's default.
 /// </summary>
 public static class ExpansionCalibration
 {
