@@ -93,6 +93,25 @@ public sealed class VectorGraph : IDisposable
     }
 
     /// <summary>
+    /// Inserts the rows <paramref name="rows"/> of <paramref name="vectors"/> [n × Dim], each keyed by its row
+    /// number, on <paramref name="threads"/> threads (capacity is reserved first).
+    /// </summary>
+    public void AddRows(ReadOnlyMemory<float> vectors, IReadOnlyList<int> rows, int threads, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (vectors.Length % Dim != 0) throw new ArgumentException($"{vectors.Length} values are not rows of width {Dim}", nameof(vectors));
+        int n = vectors.Length / Dim;
+        if (rows.Count == 0) return;
+        UsearchNative.Reserve(_handle, Count + rows.Count);
+        Parallel.For(0, rows.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancel }, i =>
+        {
+            int row = rows[i];
+            if ((uint)row >= (uint)n) throw new ArgumentOutOfRangeException(nameof(rows), row, $"row must be below {n}");
+            UsearchNative.Add(_handle, (ulong)row, vectors.Span.Slice(row * Dim, Dim));
+        });
+    }
+
+    /// <summary>
     /// The nearest keys to <paramref name="query"/> into <paramref name="keys"/> and their similarities into
     /// <paramref name="similarities"/> (best first, as many as both spans hold); returns how many were found.
     /// Safe to call from several threads at once.

@@ -13,6 +13,8 @@ namespace Metrix.Cli;
 /// build time and memory, queries per second on one thread and on all, recall@10 against the blocked exact
 /// k-NN, for a sweep of search expansions. The vectors are clustered synthetic unit vectors (written to
 /// <c>PREFIX.base.npy</c> and <c>PREFIX.queries.npy</c> for <c>tools/bench/faiss_index.py</c>) or read back from them.
+/// A built graph can be saved and loaded again for another round of queries without rebuilding it (a build
+/// of a million vectors takes minutes to hours on a shared machine).
 /// </summary>
 public sealed class IndexBenchCommand : Command
 {
@@ -29,13 +31,18 @@ public sealed class IndexBenchCommand : Command
     private readonly Option<string> _expansionSearch = Flags.Text("expansion_search", "Comma-separated candidates while searching (ef) to measure", "16,32,64,128");
     private readonly Option<double> _seconds = Flags.Double("seconds", "Least time each queries-per-second figure is measured over", 1.0);
     private readonly Option<int> _threads = Flags.Int("threads", "Threads of the build and the multi-threaded queries (0 = all cores)", 0);
+    private readonly Option<string?> _saveGraph = Flags.OptionalText("save_graph", "Write the built graph to PATH (for --load_graph)");
+    private readonly Option<string?> _loadGraph = Flags.OptionalText("load_graph", "Load the graph from PATH (written by --save_graph over the same --vectors) instead of building it");
+    private readonly Option<int> _progress = Flags.Int("progress", "Print a progress line to stderr every this many inserted vectors (0 = none)", 100000);
+    private readonly Option<double> _recallTarget = Flags.Double("recall_target", "Also pick the smallest ef whose recall@k on a sample of the gallery (searched for itself) reaches this, and measure it on the queries (0 = off)", 0);
+    private readonly Option<int> _calibrationSamples = Flags.Int("calibration_samples", "Gallery rows searched for by --recall_target", 500);
     private readonly Option<bool> _json = Flags.Switch("json", "Print one JSON object");
 
     /// <summary>The command.</summary>
     public IndexBenchCommand()
         : base("index", "Time the approximate index (USearch HNSW) against exact search: build, memory, queries per second, recall@k.")
     {
-        foreach (var option in new Option[] { _vectors, _write, _n, _dim, _clusters, _spread, _queries, _k, _connectivity, _expansionAdd, _expansionSearch, _seconds, _threads, _json })
+        foreach (var option in new Option[] { _vectors, _write, _n, _dim, _clusters, _spread, _queries, _k, _connectivity, _expansionAdd, _expansionSearch, _seconds, _threads, _saveGraph, _loadGraph, _progress, _recallTarget, _calibrationSamples, _json })
             Options.Add(option);
         CommandRunner.SetAction(this, Execute);
     }
@@ -79,12 +86,81 @@ public sealed class IndexBenchCommand : Command
 
         double rssBefore = ResidentMegabytes();
         var options = new GraphOptions(parse.GetValue(_connectivity), parse.GetValue(_expansionAdd)).Validate();
-        clock.Restart();
-        using var graph = VectorGraph.Create(dim, options);
-        graph.Add(gallery, 0, threads, context.Cancellation);
-        double buildSeconds = clock.Elapsed.TotalSeconds;
+        double? buildSeconds = null;
+        ExpansionChoice? choice = null;
+        double calibrationSeconds = 0;
+        double target = parse.GetValue(_recallTarget);
+        int samples = parse.GetValue(_calibrationSamples);
+        if (target is < 0 or > 1) throw new UsageException($"--recall_target: invalid value {target}; expected 0 (off) or a recall in (0, 1]");
+        if (target != 0 && samples < 1) throw new UsageException($"--calibration_samples: invalid value {samples}; expected a positive count");
+        if (target != 0 && parse.GetValue(_loadGraph) is not null)
+            throw new UsageException("--recall_target calibrates while building (on rows held out of the graph); it cannot be used with --load_graph");
+        int[] heldOut = [];
+        string buildLoad = "";
+        VectorGraph graph;
+        if (parse.GetValue(_loadGraph) is string load)
+        {
+            if (parse.GetValue(_vectors) is null) throw new UsageException("--load_graph needs --vectors: the graph is searched for the queries of the vectors it was built from");
+            if (!File.Exists(load)) throw new UsageException($"--load_graph: {load} does not exist");
+            graph = VectorGraph.Load(load, dim, options);
+            if (graph.Count != n)
+            {
+                graph.Dispose();
+                throw new UsageException($"--load_graph: {load} holds {graph.Count} vectors, {parse.GetValue(_vectors)}.base.npy has {n}");
+            }
+            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded {load}: {n} x {dim}"));
+        }
+        else
+        {
+            int every = parse.GetValue(_progress);
+            if (every < 0) throw new UsageException($"--progress: invalid value {every}; expected 0 (none) or a positive count");
+            if (target != 0)
+            {
+                if (samples >= n) throw new UsageException($"--calibration_samples: {samples} must be below --n ({n})");
+                heldOut = ExpansionCalibration.HeldOutRows(n, samples, seed: 7);
+            }
+            var held = new HashSet<int>(heldOut);
+            var order = Enumerable.Range(0, n).Where(r => !held.Contains(r)).ToArray();
+            clock.Restart();
+            graph = VectorGraph.Create(dim, options);
+            // Inserted in chunks only to report progress; each chunk is inserted on all threads, and the
+            // graph is the same as one Add of all rows would give up to the order of concurrent inserts.
+            int chunk = every > 0 ? every : n;
+            for (int start = 0; start < order.Length; start += chunk)
+            {
+                int count = Math.Min(chunk, order.Length - start);
+                graph.AddRows(gallery, new ArraySegment<int>(order, start, count), threads, context.Cancellation);
+                if (every > 0 && start + count < n)
+                    context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"added {start + count} / {n} in {clock.Elapsed.TotalSeconds:F1} s"));
+            }
+            if (heldOut.Length > 0)
+            {
+                // The held-out rows are searched for before they are inserted (ExpansionCalibration says why).
+                var insertion = clock.Elapsed;
+                var calibrationClock = Stopwatch.StartNew();
+                choice = ExpansionCalibration.Calibrate(graph, gallery, heldOut, k, target, threads);
+                calibrationSeconds = calibrationClock.Elapsed.TotalSeconds;
+                context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"calibrated on {choice.Samples} held-out rows in {calibrationSeconds:F1} s: {string.Join(", ", choice.Tried.Select(t => $"ef {t.Expansion} -> {t.Recall:F4}"))}; chose ef {choice.Expansion}{(choice.Reached ? "" : " (target not reached)")}"));
+                clock.Restart();
+                graph.AddRows(gallery, heldOut, threads, context.Cancellation);
+                buildSeconds = insertion.TotalSeconds + clock.Elapsed.TotalSeconds;
+            }
+            buildSeconds = buildSeconds is double soFar ? soFar : clock.Elapsed.TotalSeconds;
+            buildLoad = LoadAverage();
+            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"built {n} x {dim} in {buildSeconds:F1} s (load average {buildLoad})"));
+            if (parse.GetValue(_saveGraph) is string save)
+            {
+                string temp = save + ".tmp";
+                graph.Save(temp);
+                File.Move(temp, save, overwrite: true);
+                context.Error.WriteLine($"saved the graph to {save}");
+            }
+        }
+        using var owned = graph;
         double rssAfter = ResidentMegabytes();
-        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"built {n} x {dim} in {buildSeconds:F1} s"));
+
+        if (choice is not null && !efs.Contains(choice.Expansion)) efs = [.. efs.Append(choice.Expansion).Order()];
 
         var rows = new List<Dictionary<string, object>>();
         double seconds = parse.GetValue(_seconds);
@@ -101,6 +177,7 @@ public sealed class IndexBenchCommand : Command
             {
                 ["expansion_search"] = ef, ["recall_at_k"] = Math.Round(recall, 4), ["qps_1_thread"] = Math.Round(single, 0),
                 ["latency_us_1_thread"] = Math.Round(1e6 / single, 1), [$"qps_{threads}_threads"] = Math.Round(multi, 0),
+                ["load_average"] = LoadAverage(),
             });
             context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ef {ef}: recall@{k} {recall:F4}, {single:F0} q/s on 1 thread, {multi:F0} q/s on {threads}"));
         }
@@ -108,11 +185,24 @@ public sealed class IndexBenchCommand : Command
         {
             ["benchmark"] = "index", ["engine"] = "metrix-usearch", ["vectors"] = source, ["n"] = n, ["dim"] = dim, ["queries"] = nq, ["k"] = k,
             ["connectivity"] = options.Connectivity, ["expansion_add"] = options.ExpansionAdd, ["threads"] = threads,
-            ["build_seconds"] = Math.Round(buildSeconds, 2), ["build_rss_mb"] = Math.Round(rssAfter - rssBefore, 1),
+            ["graph"] = parse.GetValue(_loadGraph) is string loaded ? "loaded from " + loaded : "built",
+            ["build_seconds"] = buildSeconds is double b ? Math.Round(b, 2) : "not built (loaded)",
+            [buildSeconds is null ? "load_rss_mb" : "build_rss_mb"] = Math.Round(rssAfter - rssBefore, 1),
+            ["build_load_average"] = buildLoad,
             ["graph_memory_mb"] = Math.Round(graph.MemoryBytes / 1e6, 1), ["vectors_mb"] = Math.Round((double)n * dim * 4 / 1e6, 1),
             ["exact_seconds"] = Math.Round(exactSeconds, 3), ["exact_qps"] = Math.Round(nq / exactSeconds, 0),
             ["peak_memory_mb"] = Math.Round(BenchCommand.PeakResidentMegabytes(), 1), ["search"] = rows,
         };
+        if (choice is not null)
+        {
+            report["recall_target"] = target;
+            report["calibrated_expansion_search"] = choice.Expansion;
+            report["calibration_recall_at_k"] = Math.Round(choice.Recall, 4);
+            report["calibration_reached"] = choice.Reached;
+            report["calibration_samples"] = choice.Samples;
+            report["calibration_seconds"] = Math.Round(calibrationSeconds, 2);
+            report["calibration_tried"] = choice.Tried.Select(t => new Dictionary<string, object> { ["expansion_search"] = t.Expansion, ["recall_at_k"] = Math.Round(t.Recall, 4) }).ToList();
+        }
         context.Output.WriteLine(parse.GetValue(_json)
             ? JsonSerializer.Serialize(report)
             : string.Join("\n", report.Select(kv => string.Create(CultureInfo.InvariantCulture,
@@ -181,6 +271,13 @@ public sealed class IndexBenchCommand : Command
         }
         while (clock.Elapsed.TotalSeconds < seconds);
         return done / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages of the machine (Linux), empty elsewhere: timings are only comparable at similar load.</summary>
+    private static string LoadAverage()
+    {
+        const string path = "/proc/loadavg";
+        return File.Exists(path) ? string.Join(' ', File.ReadAllText(path).Split(' ').Take(3)) : "";
     }
 
     private static double ResidentMegabytes()

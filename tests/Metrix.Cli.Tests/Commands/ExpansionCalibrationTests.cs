@@ -1,0 +1,79 @@
+using Metrix.Search;
+using Metrix.Tensors;
+
+namespace Metrix.Cli.Tests;
+
+/// <summary>
+/// <see cref="ExpansionCalibration"/>: held-out rows are distinct and seeded, and the recall it reports for the
+/// chosen expansion is the recall of the held-out rows against a brute-force k-NN of the rows in the graph.
+/// </summary>
+public sealed class ExpansionCalibrationTests
+{
+    private static float[] UnitRows(int n, int dim, ulong seed)
+    {
+        var rng = new Rng(seed);
+        var x = new float[n * dim];
+        rng.FillNormal(x, 0, 1);
+        for (int i = 0; i < n; i++)
+        {
+            var row = x.AsSpan(i * dim, dim);
+            System.Numerics.Tensors.TensorPrimitives.Divide(row, System.Numerics.Tensors.TensorPrimitives.Norm(row), row);
+        }
+        return x;
+    }
+
+    [Fact]
+    public void Held_out_rows_are_distinct_sorted_and_the_same_for_a_seed()
+    {
+        var a = ExpansionCalibration.HeldOutRows(1000, 100, seed: 3);
+        Assert.Equal(100, a.Distinct().Count());
+        Assert.Equal(a.Order(), a);
+        Assert.All(a, r => Assert.InRange(r, 0, 999));
+        Assert.Equal(a, ExpansionCalibration.HeldOutRows(1000, 100, seed: 3));
+        Assert.NotEqual(a, ExpansionCalibration.HeldOutRows(1000, 100, seed: 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ExpansionCalibration.HeldOutRows(10, 10, seed: 3));
+    }
+
+    [Fact]
+    public void Reported_recall_is_the_brute_force_recall_of_the_held_out_rows_at_the_chosen_expansion()
+    {
+        const int n = 600, dim = 24, k = 10;
+        var x = UnitRows(n, dim, seed: 11);
+        var held = ExpansionCalibration.HeldOutRows(n, 50, seed: 5);
+        var heldSet = held.ToHashSet();
+        var inGraph = Enumerable.Range(0, n).Where(r => !heldSet.Contains(r)).ToArray();
+        using var graph = VectorGraph.Create(dim, new GraphOptions(Connectivity: 4, ExpansionAdd: 16));
+        graph.AddRows(x, inGraph, threads: 1);
+
+        var choice = ExpansionCalibration.Calibrate(graph, x, held, k, target: 0.999, threads: 1);
+
+        Assert.Equal(choice.Expansion, graph.ExpansionSearch);
+        Assert.Equal(choice.Expansion, choice.Tried[^1].Expansion);
+        Assert.Equal(choice.Recall, choice.Tried[^1].Recall);
+        Assert.Equal(choice.Reached, choice.Recall >= 0.999);
+        Assert.All(choice.Tried.Take(choice.Tried.Count - 1), t => Assert.True(t.Recall < 0.999));
+        Assert.Equal(16, choice.Tried[0].Expansion);
+        long hits = 0;
+        var keys = new long[k];
+        var sims = new float[k];
+        foreach (int q in held)
+        {
+            var truth = inGraph.OrderByDescending(g => Dot(x, q, g, dim)).ThenBy(g => g).Take(k).Select(g => (long)g).ToHashSet();
+            int found = graph.Search(x.AsSpan(q * dim, dim), keys, sims);
+            hits += keys[..found].Count(truth.Contains);
+        }
+        Assert.Equal(hits / (double)(held.Length * k), choice.Recall, 9);
+    }
+
+    [Fact]
+    public void Rows_that_are_in_the_graph_cannot_be_held_out()
+    {
+        var x = UnitRows(100, 8, seed: 2);
+        using var graph = VectorGraph.Create(8, GraphOptions.Default);
+        graph.Add(x, 0, threads: 1);
+        Assert.Throws<ArgumentException>(() => ExpansionCalibration.Calibrate(graph, x, [1, 2, 3], 5, 0.9, threads: 1));
+    }
+
+    private static float Dot(float[] x, int a, int b, int dim) =>
+        System.Numerics.Tensors.TensorPrimitives.Dot(x.AsSpan(a * dim, dim), x.AsSpan(b * dim, dim));
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Metrix.Search;
+
+namespace Metrix.Cli.Tests;
+
+/// <summary>
+/// <c>metrix bench index</c> on a few hundred vectors: a saved graph searched again gives the same recall, the
+/// recall target is calibrated on held-out rows, and bad flag combinations are refused by name.
+/// </summary>
+public sealed class IndexBenchCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("metrix-bench-index-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static readonly string[] Small = ["--n", "400", "--dim", "16", "--clusters", "40", "--queries", "30", "--seconds", "0.01", "--threads", "1", "--json"];
+
+    private static JsonElement Run(params string[] args)
+    {
+        var (code, output, error) = CliRun.Run(["bench", "index", .. args]);
+        Assert.True(code == ExitCodes.Success, error);
+        return JsonDocument.Parse(output).RootElement.Clone();
+    }
+
+    private static double[] Recalls(JsonElement report) =>
+        [.. report.GetProperty("search").EnumerateArray().Select(r => r.GetProperty("recall_at_k").GetDouble())];
+
+    [Fact]
+    public void A_saved_graph_loaded_again_gives_the_same_recall()
+    {
+        string prefix = Path.Combine(_dir, "v"), graph = Path.Combine(_dir, "g.usearch");
+        var built = Run([.. Small, "--expansion_search", "8,16", "--write", prefix, "--save_graph", graph, "--progress", "100"]);
+        Assert.True(File.Exists(graph));
+        Assert.Equal("built", built.GetProperty("graph").GetString());
+        var loaded = Run("--vectors", prefix, "--load_graph", graph, "--expansion_search", "8,16", "--seconds", "0.01", "--threads", "1", "--json");
+        Assert.StartsWith("loaded from", loaded.GetProperty("graph").GetString());
+        Assert.Equal(Recalls(built), Recalls(loaded));
+    }
+
+    [Fact]
+    public void Recall_target_picks_the_first_expansion_reaching_it_and_measures_it_on_the_queries()
+    {
+        var report = Run([.. Small, "--expansion_search", "16", "--recall_target", "0.95", "--calibration_samples", "40"]);
+        int chosen = report.GetProperty("calibrated_expansion_search").GetInt32();
+        var tried = report.GetProperty("calibration_tried").EnumerateArray()
+            .Select(t => (Ef: t.GetProperty("expansion_search").GetInt32(), Recall: t.GetProperty("recall_at_k").GetDouble())).ToList();
+        Assert.True(report.GetProperty("calibration_reached").GetBoolean());
+        Assert.Equal(chosen, tried[^1].Ef);
+        Assert.True(tried[^1].Recall >= 0.95);
+        Assert.All(tried[..^1], t => Assert.True(t.Recall < 0.95));
+        Assert.Contains(report.GetProperty("search").EnumerateArray(), r => r.GetProperty("expansion_search").GetInt32() == chosen);
+        Assert.Equal(400, report.GetProperty("n").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("--load_graph", "--load_graph", "--n", "50")]
+    [InlineData("--recall_target", "--recall_target", "--recall_target", "1.5")]
+    [InlineData("--calibration_samples", "--calibration_samples", "--recall_target", "0.9", "--calibration_samples", "400")]
+    [InlineData("--progress", "--progress", "--progress", "-1")]
+    public void Bad_flags_are_refused_by_name(string what, string named, params string[] args)
+    {
+        string[] extra = what == "--load_graph" ? ["--load_graph", Path.Combine(_dir, "none.usearch")] : [];
+        var (code, _, error) = CliRun.Run(["bench", "index", .. Small, .. args, .. extra]);
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains(named, error);
+    }
+}
