@@ -10,16 +10,22 @@ public static class TinyImages
     /// <summary>A <paramref name="width"/>×<paramref name="height"/> PNG filled with (r, g, b).</summary>
     public static byte[] Png(int width, int height, byte r, byte g, byte b)
     {
+        var rgb = new byte[width * height * 3];
+        for (int i = 0; i < rgb.Length; i += 3)
+        {
+            rgb[i] = r;
+            rgb[i + 1] = g;
+            rgb[i + 2] = b;
+        }
+        return Png(width, height, rgb);
+    }
+
+    /// <summary>A <paramref name="width"/>×<paramref name="height"/> PNG of the row-major RGB triples <paramref name="rgb"/>.</summary>
+    public static byte[] Png(int width, int height, ReadOnlySpan<byte> rgb)
+    {
         // Rows of filter byte 0 (none) then RGB triples.
         var raw = new byte[height * (1 + 3 * width)];
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                int o = y * (1 + 3 * width) + 1 + 3 * x;
-                raw[o] = r;
-                raw[o + 1] = g;
-                raw[o + 2] = b;
-            }
+        for (int y = 0; y < height; y++) rgb.Slice(y * 3 * width, 3 * width).CopyTo(raw.AsSpan(y * (1 + 3 * width) + 1));
         using var idat = new MemoryStream();
         using (var z = new ZLibStream(idat, CompressionLevel.Optimal, leaveOpen: true)) z.Write(raw);
         var header = new byte[13];

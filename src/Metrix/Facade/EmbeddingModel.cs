@@ -86,7 +86,7 @@ public sealed class EmbeddingModel
     /// <summary>Trains with <paramref name="options"/> as <c>metrix train</c> does (a new run directory under <see cref="TrainOptions.SaveRoot"/>, or the one to resume), reporting to <paramref name="observer"/>.</summary>
     /// <returns>The run; <c>EmbeddingModel.Load(Path.Combine(result.Run.Path, RunDirectory.BestFile))</c> loads the best model.</returns>
     /// <exception cref="OptionException">An option is invalid.</exception>
-    /// <exception cref="DivergedException">The loss became NaN or infinite; the last good checkpoint is kept.</exception>
+    /// <exception cref="DivergedException">The loss or a weight became NaN or infinite; the last good checkpoint is kept.</exception>
     public static TrainResult Train(GivenTrainOptions options, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -50,6 +50,9 @@ public abstract class PairLoss
     public virtual Tensor Mixed(Tensor embeddings, Tensor mixed, Pairs pairs, double[]? pairGradient = null, double[]? pairSimilarity = null) =>
         Compute(embeddings, mixed, pairs, pairGradient, pairSimilarity);
 
+    private static bool AllFinite(double[] values) =>
+        values.Length == 0 || double.IsFinite(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude<double>(values));
+
     /// <summary>
     /// The loss of the pairs; fills <paramref name="dLds"/> and <paramref name="dLdd"/> per pair.
     /// </summary>
@@ -83,6 +86,10 @@ public abstract class PairLoss
         var dLds = new double[count];
         var dLdd = new double[count];
         double value = Evaluate(new PairValues(pairs, s, d, anchors.Dim(0), candidates.Dim(0)), dLds, dLdd);
+        // A loss of non-finite embeddings is not a number, whatever the loss's own arithmetic makes of it: the
+        // contrastive loss keeps the terms that are > 0, and a NaN term is not, so it would report a finite
+        // value and hide a diverged network from the trainer's NaN stop.
+        if (!AllFinite(s) || !AllFinite(d)) value = double.NaN;
         if (pairGradient is not null)
             for (int k = 0; k < count; k++) pairGradient[k] = dLds[k] - (d[k] > 0 ? dLdd[k] / d[k] : 0);
         if (pairSimilarity is not null) s.AsSpan().CopyTo(pairSimilarity);

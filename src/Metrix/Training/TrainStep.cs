@@ -85,7 +85,8 @@ public sealed class TrainStep
 
     /// <summary>
     /// Runs one step on a batch inside the caller's <see cref="TensorScope"/>. When the objective is not finite
-    /// nothing is updated and <see cref="StepResult.Finite"/> is false. <paramref name="analysis"/> keeps the
+    /// nothing is updated and <see cref="StepResult.Finite"/> is false; it is false too when the update left a
+    /// parameter that is not finite. <paramref name="analysis"/> keeps the
     /// mixed embeddings and per-pair gradients for <c>metrix analyze</c>; <paramref name="clock"/>, when given,
     /// marks the end of the forward pass and of the backward pass (for the benchmark).
     /// </summary>
@@ -103,6 +104,9 @@ public sealed class TrainStep
         Optimizer.Step();
         Optimizer.ZeroGrad();
         _model.ZeroGrad();
-        return new StepResult(output, value, true, forward, backward);
+        // A finite loss can still leave non-finite weights (a NaN gradient survives clipping); the run must stop
+        // before they reach a checkpoint.
+        bool finite = _trainable.All(p => float.IsFinite(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(p.Span)));
+        return new StepResult(output, value, finite, forward, backward);
     }
 }

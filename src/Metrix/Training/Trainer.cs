@@ -32,7 +32,7 @@ public sealed class Trainer
     }
 
     /// <summary>Trains with resolved <paramref name="options"/> in <paramref name="run"/>, resuming when the options say so.</summary>
-    /// <exception cref="DivergedException">The loss became NaN or infinite; the last good checkpoint is kept.</exception>
+    /// <exception cref="DivergedException">The loss or a weight became NaN or infinite; the last good checkpoint is kept.</exception>
     public static TrainResult Run(TrainOptions options, RunDirectory run, ITrainingObserver observer, CancellationToken cancel = default) =>
         new Trainer(options, run, observer).Run(cancel);
 

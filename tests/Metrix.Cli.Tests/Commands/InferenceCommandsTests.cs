@@ -79,6 +79,43 @@ public sealed class InferenceCommandsTests : IDisposable
         Assert.Equal(n, File.ReadAllLines(Path.Combine(_root, "out.paths.txt")).Length);
     }
 
+    /// <summary>
+    /// <c>--out NAME.safetensors</c>: one file holding the embeddings [N, D] (row i is what the model gives image i,
+    /// computed here through <see cref="Metrix.EmbeddingModel"/> file by file), the labels (class folders in name
+    /// order, loose files −1) and, in the metadata, the paths relative to <c>--images</c> and the checkpoint.
+    /// </summary>
+    [Fact]
+    public void EmbedWritesSafetensorsWithEmbeddingsLabelsAndPaths()
+    {
+        string loose = Path.Combine(_gallery, "loose.png");
+        File.Copy(Directory.GetFiles(Path.Combine(_gallery, "class1"))[0], loose);
+        string output = Path.Combine(_root, "out.safetensors");
+        var (code, _, error) = CliRun.Run("embed", "--checkpoint", _checkpoint, "--images", _gallery, "--out", output, "--threads", "2");
+        Assert.True(code == 0, error);
+        Assert.DoesNotContain(Directory.GetFiles(_root, "out.*"), f => f != output);
+
+        var file = SafeTensors.Read(output);
+        var paths = JsonSerializer.Deserialize<string[]>(file.Metadata["paths"])!;
+        Assert.Equal(_checkpoint, file.Metadata["checkpoint"]);
+        var files = Directory.GetFiles(_gallery, "*.png", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_gallery, f)).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(files, paths.Order(StringComparer.Ordinal));
+        var embeddings = file.Tensors["embeddings"];
+        var labels = file.Tensors["labels"];
+        Assert.Equal([paths.Length, 16], embeddings.ShapeArray());
+        Assert.Equal([paths.Length], labels.ShapeArray());
+
+        var model = Metrix.EmbeddingModel.Load(_checkpoint);
+        var expected = model.EmbedFiles(paths.Select(p => Path.Combine(_gallery, p)).ToList());
+        for (int i = 0; i < paths.Length; i++)
+        {
+            string folder = Path.GetDirectoryName(paths[i])!;
+            Assert.Equal(folder.Length == 0 ? -1f : int.Parse(folder["class".Length..], System.Globalization.CultureInfo.InvariantCulture), labels.Span[i]);
+            var row = embeddings.Span.Slice(i * 16, 16);
+            for (int t = 0; t < 16; t++)
+                Assert.True(Math.Abs(expected[i][t] - row[t]) < 1e-5, $"{paths[i]}: element {t} is {row[t]}, the model gives {expected[i][t]}");
+        }
+    }
+
     [Fact]
     public void SearchRanksTheQueryImageItselfFirst()
     {
