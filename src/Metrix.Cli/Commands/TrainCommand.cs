@@ -47,6 +47,7 @@ public sealed class TrainCommand : Command
     private readonly Option<PairSets> _pairs = Flags.Pairs($"Mixing pair sets, comma-separated, one drawn per iteration: {SettingChoices.Pairs.List}", Release.Pairs);
     private readonly Option<double> _mixWeight = Flags.Double("mix_weight", "Mixup strength w in E = loss + w·mixed loss", Release.MixWeight);
     private readonly Option<int> _hardNegatives = Flags.Int("hard_negatives", "Hardest negatives per anchor mixed by input mixup", Release.HardNegatives);
+    private readonly Option<double?> _minerEpsilon = Flags.OptionalDouble("miner_epsilon", "Multi-similarity pair mining with this epsilon, 0 to 2 (the release's multi-similarity runs use 0.39); pair losses only (default: no mining)");
     private readonly Option<OptimizerKind?> _optimizer = Flags.OptionalChoice(SettingChoices.Optimizer, $"Optimiser: {SettingChoices.Optimizer.List} {DatasetDefault(d => SettingChoices.Optimizer.NameOf(d.Optimizer))}");
     private readonly Option<int> _valClasses = Flags.Int("val_classes", "Hold this many training classes out and evaluate on them (0 = evaluate on the test split)", Release.ValClasses);
     private readonly Option<string?> _runName = Flags.OptionalText("run_name", "Name of the run directory under --save_root (default: dataset_model_loss_mode_sSEED_time)");
@@ -60,7 +61,7 @@ public sealed class TrainCommand : Command
                      _seed, _dataset, _dataRoot, _model, _batchSize, _numWorkers, _embeddingSize, _bnFreeze, _l2Norm, _numEpochs,
                      _gpuId, _warm, _lrDecayStep, _lrDecayGamma, _lrSchedule, _cropScale, _saveRoot, _lr, _weightDecay, _loss, _imagesPerClass, _saveModel,
                      _mode, _alpha, _imageSize, _pretrained, _threads, _maxSteps, _evalEvery, _resume, _pairs, _mixWeight,
-                     _hardNegatives, _optimizer, _valClasses, _runName,
+                     _hardNegatives, _minerEpsilon, _optimizer, _valClasses, _runName,
                  })
             Options.Add(option);
         CommandRunner.SetAction(this, (parse, context) => Execute(parse, context, loop));
@@ -102,6 +103,7 @@ public sealed class TrainCommand : Command
         Pairs = parse.GetValue(_pairs)!,
         MixWeight = parse.GetValue(_mixWeight),
         HardNegatives = parse.GetValue(_hardNegatives),
+        MinerEpsilon = parse.GetValue(_minerEpsilon),
         Optimizer = parse.GetValue(_optimizer),
         ValClasses = parse.GetValue(_valClasses),
         RunName = parse.GetValue(_runName),

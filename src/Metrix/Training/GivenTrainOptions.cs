@@ -111,6 +111,9 @@ public sealed record GivenTrainOptions
     /// <summary>--hard_negatives: k hardest negatives per anchor for input mixup.</summary>
     public int HardNegatives { get; init; } = 3;
 
+    /// <summary>--miner_epsilon: multi-similarity pair mining with this ε (null: no mining).</summary>
+    public double? MinerEpsilon { get; init; }
+
     /// <summary>--optimizer (default: the dataset's).</summary>
     public OptimizerKind? Optimizer { get; init; }
 
@@ -159,6 +162,7 @@ public sealed record GivenTrainOptions
             Pairs = Pairs,
             MixWeight = MixWeight,
             HardNegatives = HardNegatives,
+            MinerEpsilon = MinerEpsilon,
             Optimizer = Optimizer ?? d.Optimizer,
             ValClasses = ValClasses,
             RunName = RunName,

@@ -1,0 +1,64 @@
+using Metrix.Losses;
+using Metrix.Training;
+
+namespace Metrix.Tests;
+
+/// <summary>The settings of pair mining and of the compared methods: accepted ranges and combinations, errors naming the flag.</summary>
+public sealed class MethodOptionsTests
+{
+    [Fact]
+    public void Miner_epsilon_is_off_by_default_and_carried_into_the_mixup_settings()
+    {
+        Assert.Null(new GivenTrainOptions().Resolve().MinerEpsilon);
+        Assert.Null(new GivenTrainOptions().Resolve().Mixup.MinerEpsilon);
+        var o = new GivenTrainOptions { MinerEpsilon = 0.39, Loss = LossKind.MultiSimilarity }.Resolve();
+        Assert.Equal(0.39, o.MinerEpsilon);
+        Assert.Equal(0.39, o.Mixup.MinerEpsilon);
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(2.01)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Miner_epsilon_outside_zero_to_two_is_refused(double epsilon)
+    {
+        var e = Assert.Throws<OptionException>(() => new GivenTrainOptions { MinerEpsilon = epsilon }.Resolve());
+        Assert.Equal("miner_epsilon", e.Flag);
+        Assert.Contains("from 0 to 2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(LossKind.ProxyAnchor)]
+    [InlineData(LossKind.ProxyNcaPlusPlus)]
+    [InlineData(LossKind.ProxyNca)]
+    [InlineData(LossKind.Nca)]
+    public void Miner_epsilon_with_a_loss_without_pairs_to_mine_is_refused(LossKind loss)
+    {
+        var e = Assert.Throws<OptionException>(() => new GivenTrainOptions { MinerEpsilon = 0.1, Loss = loss }.Resolve());
+        Assert.Equal("miner_epsilon", e.Flag);
+        Assert.Contains("pair losses", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(LossKind.Contrastive)]
+    [InlineData(LossKind.MultiSimilarity)]
+    [InlineData(LossKind.Binomial)]
+    [InlineData(LossKind.Lifted)]
+    [InlineData(LossKind.MultiSimilarity, 0.0)]
+    [InlineData(LossKind.MultiSimilarity, 2.0)]
+    public void Miner_epsilon_is_accepted_with_the_pair_losses(LossKind loss, double epsilon = 0.39) =>
+        Assert.Equal(epsilon, new GivenTrainOptions { MinerEpsilon = epsilon, Loss = loss }.Resolve().MinerEpsilon);
+
+    [Fact]
+    public void A_run_written_before_mining_existed_resumes_without_it()
+    {
+        using var dir = new Metrix.Testing.TempDirectory();
+        var run = RunDirectory.Create(dir.Path, "old");
+        run.WriteConfig(new GivenTrainOptions().Resolve());
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run.ConfigPath))!.AsObject();
+        Assert.True(json.Remove("miner_epsilon"));
+        File.WriteAllText(run.ConfigPath, json.ToJsonString());
+        Assert.Null(run.ReadConfig().MinerEpsilon);
+    }
+}
