@@ -21,8 +21,17 @@ public static class MetrixObjective
         // Mining (--miner_epsilon) chooses the clean pairs of the loss and the P(a), N(a) that mixes are drawn from.
         var mined = options.MinerEpsilon is double epsilon ? MultiSimilarityMiner.Mine(embeddings, labels, epsilon) : null;
         var clean = mined is null ? loss.Clean(embeddings, labels) : loss.Compute(embeddings, embeddings, mined.Pairs);
-        if (options.Mode == MixMode.Baseline)
-            return new StepOutput(clean, clean.Item(), null, null, null, 0, null);
+        switch (options.Mode)
+        {
+            case MixMode.Baseline:
+                return new StepOutput(clean, clean.Item(), null, null, null, 0, null);
+            case MixMode.IMix:
+                return ComparedMethods.IMix(model, images, embeddings, labels, clean, loss, options, rng, mined, keepMixedEmbeddings);
+            case MixMode.MoChi:
+                return ComparedMethods.MoChi(embeddings, labels, clean, loss, options, rng, mined, keepMixedEmbeddings);
+            case MixMode.ProxySynthesis:
+                return ComparedMethods.ProxySynthesis(embeddings, labels, clean, loss, rng, keepMixedEmbeddings);
+        }
 
         float lambda = (float)rng.Beta(options.Alpha, options.Alpha);
         var set = options.PairSets[rng.NextInt(options.PairSets.Count)];

@@ -184,7 +184,7 @@ public sealed record TrainOptions
             throw new OptionException("resume", $"--resume: '{Resume}' is not a run directory (no {RunDirectory.ConfigFile} in it)");
     }
 
-    /// <summary>The combinations of loss and mining that are defined (docs/method.md).</summary>
+    /// <summary>The combinations of mode, loss, pair sets and mining that are defined (docs/method.md).</summary>
     private void ValidateMethod()
     {
         bool proxyLoss = Loss is LossKind.ProxyAnchor or LossKind.ProxyNca or LossKind.ProxyNcaPlusPlus;
@@ -195,6 +195,20 @@ public sealed record TrainOptions
             if (proxyLoss || Loss == LossKind.Nca)
                 throw new OptionException("miner_epsilon",
                     $"--miner_epsilon: pair mining applies to the pair losses (contrastive, multisimilarity, binomial, lifted), not --loss {LossName}");
+            if (Mode == MixMode.ProxySynthesis)
+                throw new OptionException("miner_epsilon", "--miner_epsilon: proxy synthesis (--mode ps) has no pairs to mine");
+        }
+        switch (Mode)
+        {
+            case MixMode.IMix or MixMode.MoChi when proxyLoss:
+                throw new OptionException("mode",
+                    $"--mode {ModeName}: mixes pairs of examples and needs a pair loss (contrastive, multisimilarity, binomial, lifted, nca), not --loss {LossName}");
+            case MixMode.MoChi when Pairs.Items.Any(p => p is not (PairSet.AncNeg or PairSet.NegNeg)):
+                throw new OptionException("pairs", $"--pairs: --mode mochi mixes ancneg or negneg pairs (the paper's two MoCHi rows); got {Pairs}");
+            case MixMode.MoChi when Pairs.Items.Contains(PairSet.NegNeg) && HardNegatives < 2:
+                throw new OptionException("hard_negatives", $"--hard_negatives: --mode mochi with negneg mixes two hard negatives; expected at least 2, got {HardNegatives}");
+            case MixMode.ProxySynthesis when Loss != LossKind.ProxyAnchor:
+                throw new OptionException("loss", $"--loss: --mode ps (proxy synthesis) is defined with proxyanchor, as in the paper's Table 3; got {LossName}");
         }
     }
 

@@ -1,6 +1,6 @@
 namespace Metrix.Cli.Tests;
 
-/// <summary><c>--miner_epsilon</c> on the command line.</summary>
+/// <summary><c>--miner_epsilon</c>, the Table 3 modes and <c>reproduce --table 3</c> on the command line.</summary>
 public sealed class MethodFlagsTests
 {
     [Fact]
@@ -25,5 +25,57 @@ public sealed class MethodFlagsTests
         Assert.NotEqual(ExitCodes.Success, code);
         Assert.Contains("--miner_epsilon", error, StringComparison.Ordinal);
         Assert.Contains("from 0 to 2", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Table_3_modes_parse()
+    {
+        Assert.Equal(Metrix.Mixup.MixMode.IMix, CliRun.ParseTrain("--mode", "imix").Mode);
+        Assert.Equal(Metrix.Mixup.MixMode.MoChi, CliRun.ParseTrain("--mode", "mochi").Mode);
+        Assert.Equal(Metrix.Mixup.MixMode.ProxySynthesis, CliRun.ParseTrain("--mode", "ps").Mode);
+    }
+
+    [Fact]
+    public void Reproduce_table_3_prints_the_papers_numbers_and_our_commands_without_training()
+    {
+        var (code, output, _) = CliRun.Run("reproduce", "--table", "3", "--dataset", "cub", "--seeds", "1,2,3");
+        Assert.Equal(ExitCodes.Success, code);
+        // Rows of the paper's Table 3 on CUB200: i-Mix 65.8, MoCHi neg-neg 63.1, PS 70.0, Metrix/embed with PA 70.4.
+        Assert.Matches(@"i-Mix\s+anc-neg\s+contrastive\s+65\.8\s+76\.2\s+84\.9", output);
+        Assert.Matches(@"MoCHi\s+neg-neg\s+contrastive\s+63\.1", output);
+        Assert.Matches(@"PS\s+pos-neg / neg-neg\s+proxyanchor\s+70\.0", output);
+        Assert.Matches(@"Metrix/embed\s+pos-neg / anc-neg\s+proxyanchor\s+70\.4\s+81\.1\s+87\.9\s*\n", output);
+        Assert.DoesNotContain("sop R@", output, StringComparison.Ordinal);
+        Assert.Contains("metrix reproduce --dataset cub --loss contrastive --modes baseline,imix,input --seeds 1,2,3", output, StringComparison.Ordinal);
+        Assert.Contains("metrix reproduce --dataset cub --loss contrastive --modes mochi --pairs negneg --seeds 1,2,3", output, StringComparison.Ordinal);
+        Assert.Contains("metrix reproduce --dataset cub --loss proxyanchor --modes baseline,ps,embed --seeds 1,2,3", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reproduce_table_3_on_emoji_shows_every_papers_dataset()
+    {
+        var (code, output, _) = CliRun.Run("reproduce", "--table", "3");
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("inshop R@20", output, StringComparison.Ordinal);
+        Assert.Contains("metrix reproduce --dataset emoji --loss contrastive --modes mochi --pairs ancneg" + Environment.NewLine, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reproduce_refuses_a_table_it_does_not_have()
+    {
+        var (code, _, error) = CliRun.Run("reproduce", "--table", "2");
+        Assert.NotEqual(ExitCodes.Success, code);
+        Assert.Contains("--table", error, StringComparison.Ordinal);
+        Assert.Contains("accepted: 3", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reproduce_names_the_compared_methods_in_its_table()
+    {
+        Assert.Equal("+ i-Mix", ReproduceCommand.MethodName("imix", "contrastive"));
+        Assert.Equal("+ MoCHi", ReproduceCommand.MethodName("mochi", "contrastive"));
+        Assert.Equal("+ PS", ReproduceCommand.MethodName("ps", "proxyanchor"));
+        Assert.Equal("+ Metrix/embed", ReproduceCommand.MethodName("embed", "proxyanchor"));
+        Assert.Equal("proxyanchor", ReproduceCommand.MethodName("baseline", "proxyanchor"));
     }
 }

@@ -1,4 +1,5 @@
 using Metrix.Losses;
+using Metrix.Mixup;
 using Metrix.Training;
 
 namespace Metrix.Tests;
@@ -60,5 +61,50 @@ public sealed class MethodOptionsTests
         Assert.True(json.Remove("miner_epsilon"));
         File.WriteAllText(run.ConfigPath, json.ToJsonString());
         Assert.Null(run.ReadConfig().MinerEpsilon);
+    }
+
+    [Theory]
+    [InlineData("imix", MixMode.IMix)]
+    [InlineData("mochi", MixMode.MoChi)]
+    [InlineData("ps", MixMode.ProxySynthesis)]
+    public void Table_3_methods_have_their_mode_names(string name, MixMode mode)
+    {
+        Assert.True(SettingChoices.Mode.TryParse(name, out var parsed));
+        Assert.Equal(mode, parsed);
+        Assert.Equal(name, SettingChoices.Mode.NameOf(mode));
+    }
+
+    [Theory]
+    [InlineData(MixMode.IMix, LossKind.ProxyAnchor, "mode")]
+    [InlineData(MixMode.MoChi, LossKind.ProxyNcaPlusPlus, "mode")]
+    [InlineData(MixMode.ProxySynthesis, LossKind.Contrastive, "loss")]
+    [InlineData(MixMode.ProxySynthesis, LossKind.ProxyNcaPlusPlus, "loss")]
+    public void A_method_with_a_loss_it_is_not_defined_for_is_refused(MixMode mode, LossKind loss, string flag)
+    {
+        var pairs = mode == MixMode.MoChi ? PairSets.Parse("ancneg") : PairSets.Default;
+        var e = Assert.Throws<OptionException>(() => new GivenTrainOptions { Mode = mode, Loss = loss, Pairs = pairs }.Resolve());
+        Assert.Equal(flag, e.Flag);
+    }
+
+    [Fact]
+    public void MoChi_takes_ancneg_or_negneg_pairs_and_negneg_needs_two_hard_negatives()
+    {
+        var posneg = Assert.Throws<OptionException>(() => new GivenTrainOptions { Mode = MixMode.MoChi, Loss = LossKind.Contrastive }.Resolve());
+        Assert.Equal("pairs", posneg.Flag);
+        Assert.Contains("ancneg or negneg", posneg.Message, StringComparison.Ordinal);
+        var one = Assert.Throws<OptionException>(() => new GivenTrainOptions
+        { Mode = MixMode.MoChi, Loss = LossKind.Contrastive, Pairs = PairSets.Parse("negneg"), HardNegatives = 1 }.Resolve());
+        Assert.Equal("hard_negatives", one.Flag);
+        foreach (var pairs in new[] { "ancneg", "negneg", "ancneg,negneg" })
+            Assert.Equal(MixMode.MoChi, new GivenTrainOptions { Mode = MixMode.MoChi, Loss = LossKind.Contrastive, Pairs = PairSets.Parse(pairs) }.Resolve().Mode);
+    }
+
+    [Fact]
+    public void The_methods_resolve_with_the_losses_of_table_3()
+    {
+        Assert.Equal(MixMode.IMix, new GivenTrainOptions { Mode = MixMode.IMix, Loss = LossKind.Contrastive }.Resolve().Mode);
+        Assert.Equal(MixMode.ProxySynthesis, new GivenTrainOptions { Mode = MixMode.ProxySynthesis, Loss = LossKind.ProxyAnchor }.Resolve().Mode);
+        var e = Assert.Throws<OptionException>(() => new GivenTrainOptions { Mode = MixMode.ProxySynthesis, Loss = LossKind.ProxyAnchor, MinerEpsilon = 0.1 }.Resolve());
+        Assert.Equal("miner_epsilon", e.Flag);
     }
 }
