@@ -34,7 +34,7 @@ public sealed class ReproduceCommand : Command
     private readonly Option<PairSets> _pairs = Flags.Pairs($"Mixing pair sets: {SettingChoices.Pairs.List}", Release.Pairs);
     private readonly Option<int> _valClasses = Flags.Int("val_classes", "Hold this many training classes out and evaluate on them instead of the test split", 0);
     private readonly Option<int> _hardNegatives = Flags.Int("hard_negatives", "Hardest negatives per anchor (Metrix/input, i-Mix, MoCHi)", Release.HardNegatives);
-    private readonly Option<double?> _minerEpsilon = Flags.OptionalDouble("miner_epsilon", "Multi-similarity pair mining with this epsilon, 0 to 2 (default: no mining)");
+    private readonly Option<string?> _minerEpsilon = MinerFlag.Create("Pair mining of multi-similarity with this epsilon, 0 to 2, or off (default: the dataset's, as metrix train)");
     private readonly Option<int?> _table = Flags.OptionalInt("table", "Print the paper's table N (3: Metrix against i-Mix, MoCHi and proxy synthesis) and the commands that run it on --dataset, without training");
 
     /// <summary>The command; each run goes through <paramref name="loop"/>.</summary>
@@ -98,8 +98,8 @@ public sealed class ReproduceCommand : Command
                     Alpha = parse.GetValue(_alpha),
                     Pairs = parse.GetValue(_pairs)!,
                     HardNegatives = parse.GetValue(_hardNegatives),
-                    MinerEpsilon = parse.GetValue(_minerEpsilon),
                 };
+                given = MinerFlag.Apply(given, parse.GetValue(_minerEpsilon));
                 // Evaluated after the last epoch only, unless --eval_every says otherwise.
                 int every = parse.GetValue(_evalEvery) is > 0 and var e ? e : given.WithDefaults().NumEpochs;
                 given = given with { EvalEvery = every, RunName = $"reproduce_{stamp}_{datasetName}_{lossName}_{modeName}_s{seed}" };

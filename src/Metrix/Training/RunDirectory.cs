@@ -189,6 +189,8 @@ public sealed class RunDirectory
             {
                 LrSchedule = given.LrSchedule ?? LrScheduleKind.Step,
                 CropScale = given.CropScale ?? ImageTransforms.DefaultScaleMin,
+                // The file holds the resolved value: null (or absent, before mining existed) means the run did not mine.
+                NoMiner = given.MinerEpsilon is null,
             };
         }
         catch (JsonException e)

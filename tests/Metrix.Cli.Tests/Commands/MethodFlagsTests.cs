@@ -8,6 +8,18 @@ public sealed class MethodFlagsTests
     {
         Assert.Null(CliRun.ParseTrain().MinerEpsilon);
         Assert.Equal(0.39, CliRun.ParseTrain("--miner_epsilon", "0.39").MinerEpsilon);
+        var off = CliRun.ParseTrain("--dataset", "cub", "--loss", "multisimilarity", "--miner_epsilon", "off");
+        Assert.True(off.NoMiner);
+        Assert.Null(off.WithDefaults().MinerEpsilon);
+        Assert.Equal(0.39, CliRun.ParseTrain("--dataset", "cub", "--loss", "multisimilarity").WithDefaults().MinerEpsilon);
+    }
+
+    [Fact]
+    public void A_miner_epsilon_that_is_neither_a_number_nor_off_is_refused()
+    {
+        var (code, _, error) = CliRun.Run("train", "--miner_epsilon", "none");
+        Assert.NotEqual(ExitCodes.Success, code);
+        Assert.Contains("--miner_epsilon: invalid value 'none'; expected a number from 0 to 2, or off", error, StringComparison.Ordinal);
     }
 
     [Fact]

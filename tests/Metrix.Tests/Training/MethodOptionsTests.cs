@@ -17,6 +17,29 @@ public sealed class MethodOptionsTests
         Assert.Equal(0.39, o.Mixup.MinerEpsilon);
     }
 
+    [Fact]
+    public void Multi_similarity_mines_with_the_releases_epsilon_on_the_release_recipe_and_not_on_emoji()
+    {
+        Assert.Equal(0.39, new GivenTrainOptions { Dataset = DatasetKind.Cub, Loss = LossKind.MultiSimilarity }.WithDefaults().MinerEpsilon);
+        Assert.Equal(0.39, new GivenTrainOptions { Dataset = DatasetKind.Sop, Loss = LossKind.MultiSimilarity }.WithDefaults().MinerEpsilon);
+        Assert.Null(new GivenTrainOptions { Dataset = DatasetKind.Cub }.WithDefaults().MinerEpsilon);
+        Assert.Null(new GivenTrainOptions { Dataset = DatasetKind.Cub, Loss = LossKind.ProxyAnchor }.WithDefaults().MinerEpsilon);
+        Assert.Null(new GivenTrainOptions { Dataset = DatasetKind.Emoji, Loss = LossKind.MultiSimilarity }.WithDefaults().MinerEpsilon);
+        Assert.Null(new GivenTrainOptions { Dataset = DatasetKind.Cub, Loss = LossKind.MultiSimilarity, NoMiner = true }.WithDefaults().MinerEpsilon);
+        Assert.Equal(0.1, new GivenTrainOptions { Dataset = DatasetKind.Cub, Loss = LossKind.MultiSimilarity, MinerEpsilon = 0.1 }.WithDefaults().MinerEpsilon);
+    }
+
+    [Fact]
+    public void A_run_that_did_not_mine_resumes_without_mining_where_the_default_mines()
+    {
+        using var dir = new Metrix.Testing.TempDirectory();
+        var run = RunDirectory.Create(dir.Path, "cub");
+        run.WriteConfig(new GivenTrainOptions { Dataset = DatasetKind.Cub, Loss = LossKind.MultiSimilarity, NoMiner = true }.WithDefaults());
+        Assert.Null(run.ReadConfig().MinerEpsilon);
+        run.WriteConfig(new GivenTrainOptions { Dataset = DatasetKind.Cub, Loss = LossKind.MultiSimilarity }.WithDefaults());
+        Assert.Equal(0.39, run.ReadConfig().MinerEpsilon);
+    }
+
     [Theory]
     [InlineData(-0.1)]
     [InlineData(2.01)]
