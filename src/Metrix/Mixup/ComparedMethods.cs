@@ -118,7 +118,9 @@ public static class ComparedMethods
             throw new ArgumentException($"proxy synthesis needs the proxy-anchor loss, not {loss.Name}", nameof(loss));
         float lambda = (float)rng.Beta(ProxySynthesisAlpha, ProxySynthesisAlpha);
         var (total, union) = ProxySynthesisLoss(embeddings, labels, proxyAnchor, lambda);
-        Tensor? kept = keepMixedEmbeddings ? TensorScope.Outside(() => union.Detach()) : null;
+        // For the analysis, the synthetic embeddings only (the union's second half).
+        int n = labels.Length, d = union.Dim(1);
+        Tensor? kept = keepMixedEmbeddings ? TensorScope.Outside(() => Tensor.FromArray(union.Span.Slice(n * d).ToArray(), [n, d])) : null;
         return new StepOutput(total, clean.Item(), total.Item(), lambda, null, labels.Length, kept);
     }
 

@@ -146,7 +146,8 @@ public sealed class ComparedMethodsTests
             var loss = LossFactory.Create(lossName, 3, 8, new Rng(2));
             using var scope = new TensorScope();
             var images = new Rng(3).Normal([8, 3, 32, 32]);
-            var step = MetrixObjective.Compute(net, images, labels, loss, new MixupOptions(mode, [set]), new Rng(4));
+            var step = MetrixObjective.Compute(net, images, labels, loss, new MixupOptions(mode, [set]), new Rng(4), keepMixedEmbeddings: true);
+            Assert.Equal(step.Mixes, step.MixedEmbeddings!.Dim(0));
             step.Loss.Backward();
             Assert.True(double.IsFinite(step.Loss.Item()));
             Assert.NotNull(step.MixedLoss);
