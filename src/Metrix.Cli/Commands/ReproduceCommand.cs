@@ -9,7 +9,8 @@ namespace Metrix.Cli;
 
 /// <summary>
 /// <c>metrix reproduce</c>: trains the baseline and Metrix with the same settings and seeds and prints their
-/// Recall@K side by side, as the paper's tables do (mean ± standard deviation over seeds).
+/// Recall@K side by side, as the paper's tables do (mean ± standard deviation over seeds); the modes include the
+/// methods of Table 3, and <c>--table 3</c> prints that table as published with the commands that run it here.
 /// </summary>
 public sealed class ReproduceCommand : Command
 {
@@ -32,19 +33,29 @@ public sealed class ReproduceCommand : Command
     private readonly Option<double> _alpha = Flags.Double("alpha", "λ ~ Beta(alpha, alpha)", Release.Alpha);
     private readonly Option<PairSets> _pairs = Flags.Pairs($"Mixing pair sets: {SettingChoices.Pairs.List}", Release.Pairs);
     private readonly Option<int> _valClasses = Flags.Int("val_classes", "Hold this many training classes out and evaluate on them instead of the test split", 0);
+    private readonly Option<int> _hardNegatives = Flags.Int("hard_negatives", "Hardest negatives per anchor (Metrix/input, i-Mix, MoCHi)", Release.HardNegatives);
+    private readonly Option<string?> _minerEpsilon = MinerFlag.Create("Pair mining of multi-similarity with this epsilon, 0 to 2, or off (default: the dataset's, as metrix train)");
+    private readonly Option<int?> _table = Flags.OptionalInt("table", "Print the paper's table N (3: Metrix against i-Mix, MoCHi and proxy synthesis) and the commands that run it on --dataset, without training");
 
     /// <summary>The command; each run goes through <paramref name="loop"/>.</summary>
     public ReproduceCommand(TrainLoop loop)
         : base("reproduce", "Train the baseline and Metrix with the same settings and seeds and print Recall@K side by side.")
     {
         foreach (var option in new Option[] { _dataset, _dataRoot, _saveRoot, _loss, _modes, _seeds, _numEpochs, _threads, _maxSteps, _evalEvery, _valClasses,
-                     _imageSize, _lrDecayStep, _cropScale, _mixWeight, _alpha, _pairs })
+                     _imageSize, _lrDecayStep, _cropScale, _mixWeight, _alpha, _pairs, _hardNegatives, _minerEpsilon, _table })
             Options.Add(option);
         CommandRunner.SetAction(this, (parse, context) => Execute(parse, context, loop));
     }
 
     private int Execute(ParseResult parse, CommandContext context, TrainLoop loop)
     {
+        if (parse.GetValue(_table) is int table)
+        {
+            if (table != 3) throw new OptionException("table", $"--table: invalid value '{table}'; accepted: 3");
+            string name = SettingChoices.Dataset.NameOf(parse.GetValue(_dataset) ?? Release.Dataset);
+            context.Output.Write(PaperTable3.Format(name, parse.GetValue(_seeds) is "1" ? "" : $"--seeds {parse.GetValue(_seeds)}"));
+            return ExitCodes.Success;
+        }
         var modes = Split(parse.GetValue(_modes)!).Select(m => SettingChoices.Mode.TryParse(m, out var mode)
             ? mode
             : throw new OptionException("modes", $"--modes: unknown mode '{m}'; accepted: {SettingChoices.Mode.List}")).ToList();
@@ -86,7 +97,9 @@ public sealed class ReproduceCommand : Command
                     MixWeight = parse.GetValue(_mixWeight),
                     Alpha = parse.GetValue(_alpha),
                     Pairs = parse.GetValue(_pairs)!,
+                    HardNegatives = parse.GetValue(_hardNegatives),
                 };
+                given = MinerFlag.Apply(given, parse.GetValue(_minerEpsilon));
                 // Evaluated after the last epoch only, unless --eval_every says otherwise.
                 int every = parse.GetValue(_evalEvery) is > 0 and var e ? e : given.WithDefaults().NumEpochs;
                 given = given with { EvalEvery = every, RunName = $"reproduce_{stamp}_{datasetName}_{lossName}_{modeName}_s{seed}" };
@@ -112,7 +125,7 @@ public sealed class ReproduceCommand : Command
         text.AppendLine(Invariant($"{"method",-18}") + string.Concat(ks.Select(k => Invariant($"{"R@" + k,16}"))));
         foreach (var (mode, runs) in results)
         {
-            string name = mode == "baseline" ? loss : $"+ Metrix/{mode}";
+            string name = MethodName(mode, loss);
             text.Append(Invariant($"{name,-18}"));
             foreach (var k in ks)
             {
@@ -136,6 +149,16 @@ public sealed class ReproduceCommand : Command
             }
         return text.ToString();
     }
+
+    /// <summary>A row's name: the loss for the baseline, Metrix/level for Metrix, the method's name for Table 3's others.</summary>
+    public static string MethodName(string mode, string loss) => mode switch
+    {
+        "baseline" => loss,
+        "imix" => "+ i-Mix",
+        "mochi" => "+ MoCHi",
+        "ps" => "+ PS",
+        _ => $"+ Metrix/{mode}",
+    };
 
     private static List<string> Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
 

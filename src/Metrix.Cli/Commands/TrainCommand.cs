@@ -47,6 +47,7 @@ public sealed class TrainCommand : Command
     private readonly Option<PairSets> _pairs = Flags.Pairs($"Mixing pair sets, comma-separated, one drawn per iteration: {SettingChoices.Pairs.List}", Release.Pairs);
     private readonly Option<double> _mixWeight = Flags.Double("mix_weight", "Mixup strength w in E = loss + w·mixed loss", Release.MixWeight);
     private readonly Option<int> _hardNegatives = Flags.Int("hard_negatives", "Hardest negatives per anchor mixed by input mixup", Release.HardNegatives);
+    private readonly Option<string?> _minerEpsilon = MinerFlag.Create($"Pair mining of multi-similarity with this epsilon, 0 to 2, or off; pair losses only (default with --loss multisimilarity: {Miner(Emoji)} for emoji, {Miner(Paper)} otherwise, as the release; other losses: off)");
     private readonly Option<OptimizerKind?> _optimizer = Flags.OptionalChoice(SettingChoices.Optimizer, $"Optimiser: {SettingChoices.Optimizer.List} {DatasetDefault(d => SettingChoices.Optimizer.NameOf(d.Optimizer))}");
     private readonly Option<int> _valClasses = Flags.Int("val_classes", "Hold this many training classes out and evaluate on them (0 = evaluate on the test split)", Release.ValClasses);
     private readonly Option<string?> _runName = Flags.OptionalText("run_name", "Name of the run directory under --save_root (default: dataset_model_loss_mode_sSEED_time)");
@@ -60,14 +61,14 @@ public sealed class TrainCommand : Command
                      _seed, _dataset, _dataRoot, _model, _batchSize, _numWorkers, _embeddingSize, _bnFreeze, _l2Norm, _numEpochs,
                      _gpuId, _warm, _lrDecayStep, _lrDecayGamma, _lrSchedule, _cropScale, _saveRoot, _lr, _weightDecay, _loss, _imagesPerClass, _saveModel,
                      _mode, _alpha, _imageSize, _pretrained, _threads, _maxSteps, _evalEvery, _resume, _pairs, _mixWeight,
-                     _hardNegatives, _optimizer, _valClasses, _runName,
+                     _hardNegatives, _minerEpsilon, _optimizer, _valClasses, _runName,
                  })
             Options.Add(option);
         CommandRunner.SetAction(this, (parse, context) => Execute(parse, context, loop));
     }
 
     /// <summary>The options as given (dataset-dependent ones still null; see <see cref="GivenTrainOptions.Resolve"/>).</summary>
-    public GivenTrainOptions Bind(ParseResult parse) => new()
+    public GivenTrainOptions Bind(ParseResult parse) => MinerFlag.Apply(new()
     {
         Seed = parse.GetValue(_seed),
         Dataset = parse.GetValue(_dataset) ?? Release.Dataset,
@@ -105,7 +106,7 @@ public sealed class TrainCommand : Command
         Optimizer = parse.GetValue(_optimizer),
         ValClasses = parse.GetValue(_valClasses),
         RunName = parse.GetValue(_runName),
-    };
+    }, parse.GetValue(_minerEpsilon));
 
     private int Execute(ParseResult parse, CommandContext context, TrainLoop loop)
     {
@@ -122,6 +123,8 @@ public sealed class TrainCommand : Command
     /// <summary>A live display only when writing to the real console and it is a terminal.</summary>
     private static bool Interactive(CommandContext context) =>
         ReferenceEquals(context.Output, Console.Out) && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb");
+
+    private static string Miner(TrainDefaults d) => d.MinerEpsilon is double e ? e.ToString(CultureInfo.InvariantCulture) : "off";
 
     private static string DatasetDefault<T>(Func<TrainDefaults, T> value) => string.Create(CultureInfo.InvariantCulture,
         $"(default: {value(Emoji)} for emoji, {value(Paper)} otherwise)");

@@ -18,12 +18,14 @@ public sealed class ContrastiveLoss(double posMargin = 0, double negMargin = 0.5
         int posCount = 0, negCount = 0;
         for (int k = 0; k < label.Length; k++)
         {
+            if (!v.Pairs.Kept(k)) continue;
             double pos = label[k] * Math.Max(v.D[k] - posMargin, 0), neg = (1 - label[k]) * Math.Max(negMargin - v.D[k], 0);
             if (pos > 0) { posSum += pos; posCount++; }
             if (neg > 0) { negSum += neg; negCount++; }
         }
         for (int k = 0; k < label.Length; k++)
         {
+            if (!v.Pairs.Kept(k)) continue;
             double g = 0;
             if (label[k] > 0 && v.D[k] - posMargin > 0) g += label[k] / posCount;
             if (label[k] < 1 && negMargin - v.D[k] > 0) g -= (1 - label[k]) / negCount;

@@ -46,10 +46,11 @@ public class LabelFormLoss : PairLoss
         for (int k = 0; k < pairs.Count; k++)
         {
             int a = pairs.Anchor[k];
+            hasAny[a] = true;
+            if (!pairs.Kept(k)) continue;
             double y = pairs.Label[k], wNeg = _negOverAll ? 1 : 1 - y;
             if (y > 0) { pos[a] += y * _rhoPos.F(v.S[k]); hasPos[a] = true; }
             if (wNeg > 0) neg[a] += wNeg * _rhoNeg.F(v.S[k]);
-            hasAny[a] = true;
         }
         int anchorsWithPos = hasPos.Count(b => b), anchorsWithAny = hasAny.Count(b => b);
         var dPos = new double[anchors];
@@ -77,6 +78,7 @@ public class LabelFormLoss : PairLoss
         }
         for (int k = 0; k < pairs.Count; k++)
         {
+            if (!pairs.Kept(k)) continue;
             int a = pairs.Anchor[k];
             double y = pairs.Label[k], wNeg = _negOverAll ? 1 : 1 - y;
             dLds[k] = (y > 0 ? dPos[a] * y * _rhoPos.D(v.S[k]) : 0) + (wNeg > 0 ? dNeg[a] * wNeg * _rhoNeg.D(v.S[k]) : 0);

@@ -3,9 +3,11 @@ namespace Metrix.Losses;
 /// <summary>
 /// Labelled (anchor, candidate) pairs: the argument of every loss. <c>Label[k]</c> ∈ [0,1] is the
 /// positivity of candidate <c>Candidate[k]</c> for anchor <c>Anchor[k]</c> (1 = same class; soft for
-/// mixed examples). A clean batch and a mixed batch are both just pair lists.
+/// mixed examples). A clean batch and a mixed batch are both just pair lists. <c>Keep</c>, when given, marks
+/// the pairs a miner kept: a pair with <c>Keep[k]</c> false adds no term to the loss but its anchor still counts
+/// in the reduction (pytorch-metric-learning's losses average over every anchor of the batch when a miner is used).
 /// </summary>
-public sealed class Pairs(int[] anchor, int[] candidate, float[] label)
+public sealed class Pairs(int[] anchor, int[] candidate, float[] label, bool[]? keep = null)
 {
     /// <summary>Anchor row per pair.</summary>
     public int[] Anchor { get; } = anchor;
@@ -15,6 +17,12 @@ public sealed class Pairs(int[] anchor, int[] candidate, float[] label)
 
     /// <summary>Soft label per pair.</summary>
     public float[] Label { get; } = label;
+
+    /// <summary>Pairs a miner kept (null: all).</summary>
+    public bool[]? Keep { get; } = keep;
+
+    /// <summary>Whether pair <paramref name="k"/> adds its terms to the loss.</summary>
+    public bool Kept(int k) => Keep is null || Keep[k];
 
     /// <summary>Number of pairs.</summary>
     public int Count => Anchor.Length;
@@ -79,5 +87,5 @@ public sealed class Pairs(int[] anchor, int[] candidate, float[] label)
     }
 
     /// <summary>The same pairs with anchors and candidates swapped.</summary>
-    public Pairs Transposed() => new(Candidate, Anchor, Label);
+    public Pairs Transposed() => new(Candidate, Anchor, Label, Keep);
 }

@@ -18,14 +18,25 @@ public static class MetrixObjective
         var features = model.Features(images);
         var pooled = EmbeddingNet.Pool(features);
         var embeddings = model.Embed(pooled);
-        var clean = loss.Clean(embeddings, labels);
-        if (options.Mode == MixMode.Baseline)
-            return new StepOutput(clean, clean.Item(), null, null, null, 0, null);
+        // Mining (--miner_epsilon) chooses the clean pairs of the loss and the P(a), N(a) that mixes are drawn from.
+        var mined = options.MinerEpsilon is double epsilon ? MultiSimilarityMiner.Mine(embeddings, labels, epsilon) : null;
+        var clean = mined is null ? loss.Clean(embeddings, labels) : loss.Compute(embeddings, embeddings, mined.Pairs);
+        switch (options.Mode)
+        {
+            case MixMode.Baseline:
+                return new StepOutput(clean, clean.Item(), null, null, null, 0, null);
+            case MixMode.IMix:
+                return ComparedMethods.IMix(model, images, embeddings, labels, clean, loss, options, rng, mined, keepMixedEmbeddings);
+            case MixMode.MoChi:
+                return ComparedMethods.MoChi(embeddings, labels, clean, loss, options, rng, mined, keepMixedEmbeddings);
+            case MixMode.ProxySynthesis:
+                return ComparedMethods.ProxySynthesis(embeddings, labels, clean, loss, rng, keepMixedEmbeddings);
+        }
 
         float lambda = (float)rng.Beta(options.Alpha, options.Alpha);
         var set = options.PairSets[rng.NextInt(options.PairSets.Count)];
-        int[][]? hard = options.Mode == MixMode.Input ? HardNegatives(embeddings, labels, options.HardNegatives) : null;
-        var plan = MixPlan.Create(set, labels, lambda, rng, hard);
+        int[][]? hard = options.Mode == MixMode.Input ? HardNegatives(embeddings, labels, options.HardNegatives, mined?.Negatives) : null;
+        var plan = MixPlan.Create(set, labels, lambda, rng, hard ?? mined?.Negatives, mined?.Positives);
         if (plan.Count == 0)
             return new StepOutput(clean, clean.Item(), null, lambda, set, 0, null);
         if (loss.MixesPerImage is int perImage) plan = Subsample(plan, perImage * labels.Length, rng);
@@ -71,8 +82,11 @@ public static class MetrixObjective
             new Pairs([.. pa], [.. pc], [.. py]), plan.Set);
     }
 
-    /// <summary>Per anchor, the <paramref name="k"/> negatives with the largest clean similarity (ties: lower index).</summary>
-    public static int[][] HardNegatives(Tensor embeddings, int[] labels, int k)
+    /// <summary>
+    /// Per anchor, the <paramref name="k"/> negatives with the largest clean similarity (ties: lower index), chosen
+    /// among <paramref name="among"/>[a] when given (the negatives a miner kept), else among every negative.
+    /// </summary>
+    public static int[][] HardNegatives(Tensor embeddings, int[] labels, int k, int[][]? among = null)
     {
         int n = labels.Length, d = embeddings.Dim(1);
         var e = embeddings.Span;
@@ -80,7 +94,7 @@ public static class MetrixObjective
         for (int a = 0; a < n; a++)
         {
             var candidates = new List<(float S, int I)>();
-            for (int x = 0; x < n; x++)
+            foreach (int x in among?[a] ?? Enumerable.Range(0, n))
                 if (labels[x] != labels[a])
                     candidates.Add((System.Numerics.Tensors.TensorPrimitives.Dot(e.Slice(a * d, d), e.Slice(x * d, d)), x));
             result[a] = candidates.OrderByDescending(c => c.S).ThenBy(c => c.I).Take(k).Select(c => c.I).ToArray();

@@ -18,4 +18,22 @@ public enum MixMode
 
     /// <summary>Mix embeddings (Metrix/embed).</summary>
     Embed,
+
+    /// <summary>
+    /// i-Mix (Lee et al. 2021), Table 3: images of anchor–negative pairs mixed, the mix an anchor against the clean
+    /// batch with the linearly mixed virtual label λ·[same class as a] + (1 − λ)·[same class as n].
+    /// </summary>
+    IMix,
+
+    /// <summary>
+    /// MoCHi (Kalantidis et al. 2020), Table 3: clean anchors; embeddings of the anchor's hardest negatives mixed
+    /// neg–neg or with the anchor (anc–neg, anchor weight in (0, 0.5)), re-normalised, always labelled negative.
+    /// </summary>
+    MoChi,
+
+    /// <summary>
+    /// Proxy synthesis (Gu et al. 2021) with proxy anchor, Table 3: embeddings and proxies of different classes
+    /// mixed with one λ into synthetic classes that join the proxy-anchor loss.
+    /// </summary>
+    ProxySynthesis,
 }

@@ -43,6 +43,42 @@ public static class MixOps
     }
 
     /// <summary>
+    /// mix of rows with a factor per row: y[m] = λ[m]·x[i[m]] + (1 − λ[m])·x[j[m]] for x [N,…] (MoCHi draws a factor
+    /// per synthetic point; proxy synthesis passes λ = 1 with i = j to carry clean rows through).
+    /// ∂x[i[m]] += λ[m]·g[m], ∂x[j[m]] += (1 − λ[m])·g[m].
+    /// </summary>
+    public static unsafe Tensor MixRows(Tensor x, int[] i, int[] j, float[] lambdas)
+    {
+        if (i.Length != j.Length || i.Length != lambdas.Length)
+            throw new ArgumentException($"MixRows: {i.Length} first rows, {j.Length} second rows and {lambdas.Length} factors");
+        int rows = i.Length, width = x.Size / x.Dim(0);
+        var shape = x.ShapeArray();
+        shape[0] = rows;
+        var y = Tensor.Empty(shape);
+        float* xp = x.Pointer, yp = y.Pointer;
+        for (int m = 0; m < rows; m++)
+        {
+            var dst = new Span<float>(yp + (long)m * width, width);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(new ReadOnlySpan<float>(xp + (long)i[m] * width, width), lambdas[m], dst);
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(xp + (long)j[m] * width, width), 1 - lambdas[m], dst, dst);
+        }
+        return Autograd.Record(y, "mix_rows", (g, grads) =>
+        {
+            var gx = x.ZerosLike();
+            float* gp = g.Pointer, gxp = gx.Pointer;
+            for (int m = 0; m < rows; m++)
+            {
+                var src = new ReadOnlySpan<float>(gp + (long)m * width, width);
+                var di = new Span<float>(gxp + (long)i[m] * width, width);
+                var dj = new Span<float>(gxp + (long)j[m] * width, width);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src, lambdas[m], di, di);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src, 1 - lambdas[m], dj, dj);
+            }
+            grads.Take(x, gx);
+        }, x);
+    }
+
+    /// <summary>
     /// The head's pooling of mixed feature maps without building them: for features [N,C,H,W] and mixes
     /// (i[m], j[m]), y[m,c] = avg(mix) + max(mix) with mix = λ·F[i[m],c] + (1 − λ)·F[j[m],c]. Average pooling
     /// is linear (pooled once, then mixed); the max is taken over the mixed values on the fly and its

@@ -32,7 +32,8 @@ public sealed class MixPlan(int[] first, int[] second, float lambda, Pairs pairs
     /// with the next one of a different class in a random order (N(a) × N(a) in full is quadratic per anchor),
     /// paired with every anchor of a third class.
     /// </summary>
-    public static MixPlan Create(PairSet set, int[] labels, float lambda, Metrix.Tensors.Rng rng, int[][]? negatives = null)
+    /// <remarks><paramref name="positives"/>, when given, replaces P(a) likewise (the positives a miner kept).</remarks>
+    public static MixPlan Create(PairSet set, int[] labels, float lambda, Metrix.Tensors.Rng rng, int[][]? negatives = null, int[][]? positives = null)
     {
         int n = labels.Length;
         var first = new List<int>();
@@ -54,7 +55,7 @@ public sealed class MixPlan(int[] first, int[] second, float lambda, Pairs pairs
         }
         void Pair(int anchor, int mix, float label) { pa.Add(anchor); pc.Add(mix); py.Add(label); }
         IEnumerable<int> Negatives(int a) => negatives?[a] ?? Enumerable.Range(0, n).Where(x => labels[x] != labels[a]);
-        IEnumerable<int> Positives(int a) => Enumerable.Range(0, n).Where(x => x != a && labels[x] == labels[a]);
+        IEnumerable<int> Positives(int a) => positives?[a] ?? Enumerable.Range(0, n).Where(x => x != a && labels[x] == labels[a]);
         switch (set)
         {
             case PairSet.PosNeg:

@@ -111,6 +111,15 @@ public sealed record GivenTrainOptions
     /// <summary>--hard_negatives: k hardest negatives per anchor for input mixup.</summary>
     public int HardNegatives { get; init; } = 3;
 
+    /// <summary>
+    /// --miner_epsilon: multi-similarity pair mining with this ε (null: the dataset's default, which applies to the
+    /// multi-similarity loss only; see <see cref="NoMiner"/>).
+    /// </summary>
+    public double? MinerEpsilon { get; init; }
+
+    /// <summary>--miner_epsilon off: no mining whatever the dataset's default.</summary>
+    public bool NoMiner { get; init; }
+
     /// <summary>--optimizer (default: the dataset's).</summary>
     public OptimizerKind? Optimizer { get; init; }
 
@@ -159,6 +168,7 @@ public sealed record GivenTrainOptions
             Pairs = Pairs,
             MixWeight = MixWeight,
             HardNegatives = HardNegatives,
+            MinerEpsilon = NoMiner ? null : MinerEpsilon ?? ((Loss ?? d.Loss) == LossKind.MultiSimilarity ? d.MinerEpsilon : null),
             Optimizer = Optimizer ?? d.Optimizer,
             ValClasses = ValClasses,
             RunName = RunName,

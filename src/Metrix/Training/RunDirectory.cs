@@ -189,6 +189,8 @@ public sealed class RunDirectory
             {
                 LrSchedule = given.LrSchedule ?? LrScheduleKind.Step,
                 CropScale = given.CropScale ?? ImageTransforms.DefaultScaleMin,
+                // The file holds the resolved value: null (or absent, before mining existed) means the run did not mine.
+                NoMiner = given.MinerEpsilon is null,
             };
         }
         catch (JsonException e)
@@ -206,10 +208,11 @@ public sealed class RunDirectory
         .Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).ToArray();
 
     // Added after the first runs were written; absent, they take the values those runs trained with.
-    private static readonly string[] PatchedKeys = ["lr_schedule", "crop_scale"];
+    // miner_epsilon: absent in runs written before mining existed, which trained without it (null).
+    private static readonly string[] PatchedKeys = ["lr_schedule", "crop_scale", "miner_epsilon"];
 
-    // Null when not set: a new run's resume and an unnamed run's name.
-    private static readonly string[] NullableKeys = ["resume", "run_name"];
+    // Null when not set: a new run's resume, an unnamed run's name, no mining.
+    private static readonly string[] NullableKeys = ["resume", "run_name", "miner_epsilon"];
 
     /// <summary>The epochs logged so far, in order (an absent log is empty).</summary>
     public List<EpochRecord> ReadLog()

@@ -112,6 +112,9 @@ public sealed record TrainOptions
     /// <summary>--hard_negatives: k hardest negatives per anchor for input mixup.</summary>
     public required int HardNegatives { get; init; }
 
+    /// <summary>--miner_epsilon: multi-similarity pair mining with this ε, or null for none (docs/method.md#pair-mining).</summary>
+    public double? MinerEpsilon { get; init; }
+
     /// <summary>--optimizer.</summary>
     public required OptimizerKind Optimizer { get; init; }
 
@@ -127,7 +130,7 @@ public sealed record TrainOptions
 
     /// <summary>The mixup settings (mode, pair sets, α, w, hard negatives).</summary>
     [JsonIgnore]
-    public MixupOptions Mixup => new(Mode, Pairs.Items, Alpha, MixWeight, HardNegatives);
+    public MixupOptions Mixup => new(Mode, Pairs.Items, Alpha, MixWeight, HardNegatives, MinerEpsilon);
 
     /// <summary>The <c>--dataset</c> name (<c>emoji</c>, …).</summary>
     [JsonIgnore]
@@ -168,6 +171,7 @@ public sealed record TrainOptions
         Check(double.IsFinite(Alpha) && Alpha > 0, "alpha", Alpha, "a positive number");
         Check(double.IsFinite(MixWeight) && MixWeight >= 0, "mix_weight", MixWeight, "a number ≥ 0");
         InRange("hard_negatives", HardNegatives, 1, SettingLimits.MaxHardNegatives);
+        ValidateMethod();
         InRange("image_size", ImageSize, SettingLimits.MinImageSize, SettingLimits.MaxImageSize);
         InRange("threads", Threads, 0, SettingLimits.MaxThreads, " (0 = all cores)");
         InRange("num_workers", NumWorkers, 0, SettingLimits.MaxWorkers);
@@ -178,6 +182,34 @@ public sealed record TrainOptions
         CheckPretrained(Pretrained);
         if (Resume is not null && !File.Exists(Path.Combine(Resume, RunDirectory.ConfigFile)))
             throw new OptionException("resume", $"--resume: '{Resume}' is not a run directory (no {RunDirectory.ConfigFile} in it)");
+    }
+
+    /// <summary>The combinations of mode, loss, pair sets and mining that are defined (docs/method.md).</summary>
+    private void ValidateMethod()
+    {
+        bool proxyLoss = Loss is LossKind.ProxyAnchor or LossKind.ProxyNca or LossKind.ProxyNcaPlusPlus;
+        if (MinerEpsilon is double epsilon)
+        {
+            Check(epsilon >= MultiSimilarityMiner.MinEpsilon && epsilon <= MultiSimilarityMiner.MaxEpsilon, "miner_epsilon", epsilon,
+                $"a number from {MultiSimilarityMiner.MinEpsilon} to {MultiSimilarityMiner.MaxEpsilon} (similarities of unit vectors span [-1, 1])");
+            if (proxyLoss || Loss == LossKind.Nca)
+                throw new OptionException("miner_epsilon",
+                    $"--miner_epsilon: pair mining applies to the pair losses (contrastive, multisimilarity, binomial, lifted), not --loss {LossName}");
+            if (Mode == MixMode.ProxySynthesis)
+                throw new OptionException("miner_epsilon", "--miner_epsilon: proxy synthesis (--mode ps) has no pairs to mine");
+        }
+        switch (Mode)
+        {
+            case MixMode.IMix or MixMode.MoChi when proxyLoss:
+                throw new OptionException("mode",
+                    $"--mode {ModeName}: mixes pairs of examples and needs a pair loss (contrastive, multisimilarity, binomial, lifted, nca), not --loss {LossName}");
+            case MixMode.MoChi when Pairs.Items.Any(p => p is not (PairSet.AncNeg or PairSet.NegNeg)):
+                throw new OptionException("pairs", $"--pairs: --mode mochi mixes ancneg or negneg pairs (the paper's two MoCHi rows); got {Pairs}");
+            case MixMode.MoChi when Pairs.Items.Contains(PairSet.NegNeg) && HardNegatives < 2:
+                throw new OptionException("hard_negatives", $"--hard_negatives: --mode mochi with negneg mixes two hard negatives; expected at least 2, got {HardNegatives}");
+            case MixMode.ProxySynthesis when Loss != LossKind.ProxyAnchor:
+                throw new OptionException("loss", $"--loss: --mode ps (proxy synthesis) is defined with proxyanchor, as in the paper's Table 3; got {LossName}");
+        }
     }
 
     private static void CheckPretrained(string value)

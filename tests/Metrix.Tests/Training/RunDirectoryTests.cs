@@ -129,7 +129,8 @@ public sealed class RunDirectoryTests : IDisposable
     [Fact]
     public void Config_keys_are_the_flag_names_of_every_setting()
     {
-        Assert.Equal(36, RunDirectory.ConfigKeys.Count);
+        Assert.Equal(37, RunDirectory.ConfigKeys.Count);
+        Assert.Contains("miner_epsilon", RunDirectory.ConfigKeys);
         Assert.Contains("images_per_class", RunDirectory.ConfigKeys);
         Assert.DoesNotContain("data", RunDirectory.ConfigKeys);
         Assert.DoesNotContain("mixup", RunDirectory.ConfigKeys);

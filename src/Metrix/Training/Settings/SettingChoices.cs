@@ -23,7 +23,8 @@ public static class SettingChoices
 
     /// <summary><c>--mode</c>.</summary>
     public static Choices<MixMode> Mode { get; } = new("mode",
-        [(MixMode.Baseline, "baseline"), (MixMode.Input, "input"), (MixMode.Feature, "feature"), (MixMode.Embed, "embed")]);
+        [(MixMode.Baseline, "baseline"), (MixMode.Input, "input"), (MixMode.Feature, "feature"), (MixMode.Embed, "embed"),
+         (MixMode.IMix, "imix"), (MixMode.MoChi, "mochi"), (MixMode.ProxySynthesis, "ps")]);
 
     /// <summary><c>--optimizer</c>.</summary>
     public static Choices<OptimizerKind> Optimizer { get; } = new("optimizer",
