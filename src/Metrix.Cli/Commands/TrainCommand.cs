@@ -109,7 +109,7 @@ public sealed class TrainCommand : Command
 
     private int Execute(ParseResult parse, CommandContext context, TrainLoop loop)
     {
-        var (run, options) = RunDirectory.Start(Bind(parse), DateTime.Now);
+        var (run, options) = DistributedStart.Start(Bind(parse), DateTime.Now, context.Communicator);
         if (parse.GetValue(_gpuId) is { } gpu)
             context.Output.WriteLine($"note: --gpu_id {gpu} is accepted for compatibility and unused; this engine runs on the CPU");
         if (Interactive(context))

@@ -93,6 +93,12 @@ public sealed class RunDirectory
     }
 
     /// <summary>
+    /// Rank 0's run directory as another rank of a distributed run names it: not checked and never written by
+    /// this process (it may not even exist on this machine).
+    /// </summary>
+    public static RunDirectory OfRankZero(string path) => new(path);
+
+    /// <summary>
     /// Where a run goes: with <c>--resume DIR</c>, that directory and the settings saved in it (only
     /// <c>--threads</c> and <c>--num_workers</c> are taken from <paramref name="options"/>, as they do not change
     /// results); otherwise the options resolved and validated, and a new directory under <c>save_root</c>
