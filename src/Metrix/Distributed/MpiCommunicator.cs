@@ -19,6 +19,9 @@ public sealed unsafe class MpiCommunicator : ICommunicator
     /// <summary>The watchdog's default limit: long enough for rank 0 to write a checkpoint or download weights while the others wait.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(30);
 
+    /// <summary>How long <see cref="Abort"/> waits for the launcher to forward the last messages.</summary>
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(500);
+
     // The largest element count passed to one call (MPI counts are C ints); longer buffers go in pieces.
     private const int MaxChunk = 1 << 30;
 
@@ -219,6 +222,9 @@ public sealed unsafe class MpiCommunicator : ICommunicator
     {
         Console.Error.Flush();
         Console.Out.Flush();
+        // The launcher forwards output asynchronously and stops forwarding when it ends the job: a moment's grace
+        // lets this rank's error message (and those of ranks failing at the same time) reach the terminal.
+        Thread.Sleep(AbortGrace);
         MpiNative.Abort(MpiNative.CommWorld, exitCode);
         MpiNative.Exit(exitCode); // MPI_Abort should not return; if it does, this rank still ends.
     }
