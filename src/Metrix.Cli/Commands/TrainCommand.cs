@@ -40,7 +40,7 @@ public sealed class TrainCommand : Command
     private readonly Option<double> _alpha = Flags.Double("alpha", "Mixing factor λ ~ Beta(alpha, alpha)", Release.Alpha);
     private readonly Option<int?> _imageSize = Flags.OptionalInt("image_size", $"Training crop side in pixels {DatasetDefault(d => d.ImageSize)}");
     private readonly Option<string?> _pretrained = Flags.OptionalText("pretrained", $"Backbone weights: none, imagenet (torchvision's, downloaded once), or a .pth/.safetensors path {DatasetDefault(d => d.Pretrained)}");
-    private readonly Option<int> _threads = Flags.Int("threads", "Compute threads (0 = all cores)", Release.Threads);
+    private readonly Option<int> _threads = Flags.Int("threads", "Compute threads of each process (0 = all cores; under mpiexec, the machine's cores divided among its processes)", Release.Threads);
     private readonly Option<int> _maxSteps = Flags.Int("max_steps", "Cap on steps per epoch (0 = no cap)", Release.MaxSteps);
     private readonly Option<int?> _evalEvery = Flags.OptionalInt("eval_every", $"Evaluate every N epochs (and after the last) {DatasetDefault(d => d.EvalEvery)}");
     private readonly Option<string?> _resume = Flags.OptionalText("resume", "Continue the run in this directory from its last checkpoint");
@@ -53,7 +53,9 @@ public sealed class TrainCommand : Command
 
     /// <summary>The command; <paramref name="loop"/> runs the training once the options are resolved and the run directory is ready.</summary>
     public TrainCommand(TrainLoop loop)
-        : base("train", "Train an embedding network. Takes the flags of the release's main.py; with none, trains Metrix (feature mixup) with the multi-similarity loss on the embedded emoji set.")
+        : base("train", "Train an embedding network. Takes the flags of the release's main.py; with none, trains Metrix (feature mixup) with the multi-similarity loss on the embedded emoji set. "
+            + "On many processes or machines: mpiexec -n N [-hosts a,b | -f hostfile] metrix train … runs one data-parallel rank per process; every flag means what it means for one process "
+            + "(--batch_size is the global batch), the dataset must be at the same --data_root on every machine, and rank 0 alone writes the run directory and the progress.")
     {
         foreach (var option in new Option[]
                  {
