@@ -106,6 +106,7 @@ public sealed class Trainer
         var best = log.Where(r => r.Recall is not null).MaxBy(r => R1(r));
 
         var sampler = Sampler(train, seed);
+        var trainLabels = train.Labels();
         // Decoded once, the shorter side capped at the eval resize side (256 for 224-px crops): random crops
         // are then taken from that instead of the full-size photograph, which bounds memory; large splits go to disk.
         var cache = ImageCache.ForSplit(train, ImageTransforms.EvalResize(o.ImageSize), CacheRoot, o.DatasetName);
@@ -126,13 +127,24 @@ public sealed class Trainer
             double sumLoss = 0, sumClean = 0, sumMixed = 0;
             int mixedSteps = 0, step = 0, images = 0;
             model.Train();
-            foreach (var batch in loader.Load(batches, epoch, cancel))
+            // Data-parallel: every rank draws the same global batches, loads the rows of its shard and passes them with
+            // the whole batch's labels (TrainStep.Run); one process loads and passes whole batches.
+            int[][]? globalLabels = null;
+            int[]? firstRows = null;
+            if (trainStep.Group.Size > 1)
+            {
+                globalLabels = batches.Select(b => b.Select(i => trainLabels[i]).ToArray()).ToArray();
+                var shards = globalLabels.Select(trainStep.Shard).ToArray();
+                batches = batches.Select((b, k) => b[shards[k].Start..shards[k].End]).ToArray();
+                firstRows = shards.Select(s => s.Start).ToArray();
+            }
+            foreach (var batch in loader.Load(batches, epoch, firstRows, cancel))
             {
                 using (batch)
                 using (new TensorScope())
                 {
                     var stepRng = new Rng(SeedMixer.Mix(seed, 4, epoch, step));
-                    var stepResult = trainStep.Run(batch.Images, batch.Labels, stepRng, analysis: analysis is not null);
+                    var stepResult = trainStep.Run(batch.Images, globalLabels?[step] ?? batch.Labels, stepRng, analysis: analysis is not null);
                     var output = stepResult.Output;
                     double value = stepResult.Loss;
                     if (!stepResult.Finite)
