@@ -78,7 +78,7 @@ public sealed class Trainer
             PretrainedLoader.Load(model, o.Pretrained, o.ModelName, _observer.Message, cancel);
         var loss = LossFactory.Create(o.LossName, train.ClassCount, dim, rng);
         model.FreezeBatchNorm(o.BnFreeze);
-        var trainStep = new TrainStep(model, loss, o);
+        var trainStep = new TrainStep(model, loss, o, group: _comm);
         var optimizer = trainStep.Optimizer;
         var scheduler = trainStep.Schedule(o);
 
@@ -159,7 +159,7 @@ public sealed class Trainer
                     }
                 }
                 step++;
-                images += batch.Labels.Length;
+                images += globalLabels?[step - 1].Length ?? batch.Labels.Length; // the global batch on every rank
                 _observer.Step(epoch, step, batches.Length, sumLoss / step, images / clock.Elapsed.TotalSeconds);
             }
             double trainSeconds = clock.Elapsed.TotalSeconds;
