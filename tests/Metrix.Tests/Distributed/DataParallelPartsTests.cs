@@ -71,4 +71,44 @@ public sealed class DataParallelPartsTests
             Assert.Null(r.Unused);
         }
     }
+
+    [Fact]
+    public void Synchronised_batch_norm_normalises_by_the_whole_batch_and_keeps_each_rank_its_share_of_the_affine_gradient()
+    {
+        var rng = new Rng(5);
+        var x = rng.Normal([4, 3, 2, 2]);
+        var upstream = rng.Normal([4, 3, 2, 2]);
+        var gamma = rng.Normal([3]);
+        var beta = rng.Normal([3]);
+        (float[] Y, float[] Gx, float[] Gg, float[] Gb, float[] Mean, float[] Var) Run(Tensor rows, Tensor g, Action<Span<double>>? groupSum)
+        {
+            var input = rows.Detach().RequireGrad();
+            var w = gamma.Detach().RequireGrad();
+            var b = beta.Detach().RequireGrad();
+            var mean = Tensor.Zeros(3);
+            var variance = Tensor.Ones(3);
+            var y = Ops.BatchNorm2d(input, w, b, mean, variance, training: true, groupSum: groupSum);
+            Ops.Sum(Ops.Mul(y, g)).Backward();
+            return (y.ToArray(), input.Grad!.ToArray(), w.Grad!.ToArray(), b.Grad!.ToArray(), mean.ToArray(), variance.ToArray());
+        }
+        var single = Run(x, upstream, null);
+        var ranks = new ThreadGroup(2).Run(comm =>
+        {
+            int plane = 3 * 2 * 2, start = comm.Rank * 2;
+            var rows = Tensor.FromArray(x.Span.Slice(start * plane, 2 * plane), 2, 3, 2, 2);
+            var g = Tensor.FromArray(upstream.Span.Slice(start * plane, 2 * plane), 2, 3, 2, 2);
+            return Run(rows, g, comm.AllReduceSum);
+        });
+        TensorAssert.Close(single.Y, [.. ranks[0].Y, .. ranks[1].Y], rtol: 1e-5, atol: 1e-6, what: "output");
+        TensorAssert.Close(single.Gx, [.. ranks[0].Gx, .. ranks[1].Gx], rtol: 1e-5, atol: 1e-6, what: "input gradient");
+        // γ and β: each rank's share, which the gradient exchange sums.
+        TensorAssert.Close(single.Gg, ranks[0].Gg.Zip(ranks[1].Gg, (a, b) => a + b).ToArray(), rtol: 1e-5, atol: 1e-6, what: "γ gradient");
+        TensorAssert.Close(single.Gb, ranks[0].Gb.Zip(ranks[1].Gb, (a, b) => a + b).ToArray(), rtol: 1e-5, atol: 1e-6, what: "β gradient");
+        Assert.NotEqual(single.Gb, ranks[0].Gb);
+        foreach (var r in ranks)
+        {
+            TensorAssert.Close(single.Mean, r.Mean, rtol: 1e-6, atol: 1e-7, what: "running mean");
+            TensorAssert.Close(single.Var, r.Var, rtol: 1e-6, atol: 1e-7, what: "running variance");
+        }
+    }
 }

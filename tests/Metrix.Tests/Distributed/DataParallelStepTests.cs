@@ -169,5 +169,9 @@ public sealed class DataParallelStepTests(ITestOutputHelper output)
         Assert.Equal(ranks[0].Losses[0], ranks[1].Losses[0]);
         Assert.True(Math.Abs(ranks[0].Losses[0] - single.Losses[0]) > 1e-3 * Math.Abs(single.Losses[0]),
             $"{ranks[0].Losses[0]:R} vs {single.Losses[0]:R}");
+        // The ranks' running statistics, computed from different rows, are rank 0's on every rank after the step
+        // (as DDP broadcasts buffers), so the ranks hold one model.
+        foreach (var (name, values) in ranks[0].Weights) Assert.Equal(values, ranks[1].Weights[name]);
+        Assert.NotEqual(single.Weights["bn1.running_mean"], ranks[0].Weights["bn1.running_mean"]);
     }
 }
