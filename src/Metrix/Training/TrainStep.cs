@@ -49,7 +49,8 @@ public sealed class TrainStep
     /// <param name="loss">The loss (its parameters form the third group).</param>
     /// <param name="options">The run's settings.</param>
     /// <param name="exchange">Called between backward and clipping; by default none on one process and a
-    /// <see cref="GradientSum"/> over <paramref name="group"/> on several.</param>
+    /// <see cref="GradientSum"/> over <paramref name="group"/> on several (one given for several ranks must sum the body's
+    /// and the embedding layer's gradients and leave the loss parameters', which every rank has whole).</param>
     /// <param name="group">The data-parallel group this process is a rank of (default: one process).</param>
     public TrainStep(EmbeddingNet model, PairLoss loss, TrainOptions options, IGradientExchange? exchange = null, ICommunicator? group = null)
     {

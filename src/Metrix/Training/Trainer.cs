@@ -125,8 +125,8 @@ public sealed class Trainer
                         mixedSteps++;
                     }
                 }
+                images += globalLabels?[step].Length ?? batch.Labels.Length;
                 step++;
-                images += batch.Labels.Length;
                 _observer.Step(epoch, step, batches.Length, sumLoss / step, images / clock.Elapsed.TotalSeconds);
             }
             double trainSeconds = clock.Elapsed.TotalSeconds;
