@@ -38,6 +38,7 @@ public sealed class TrainStep
     private readonly IReadOnlyList<Tensor> _trainable;
     private readonly int _warm;
     private readonly DataParallelObjective? _parallel;
+    private readonly bool _broadcastStatistics;
 
     /// <summary>
     /// The step of <paramref name="model"/> under <paramref name="loss"/> with the optimiser, learning rate,
@@ -48,7 +49,8 @@ public sealed class TrainStep
     /// <param name="loss">The loss (its parameters form the third group).</param>
     /// <param name="options">The run's settings.</param>
     /// <param name="exchange">Called between backward and clipping; by default none on one process and a
-    /// <see cref="GradientSum"/> over <paramref name="group"/> on several.</param>
+    /// <see cref="GradientSum"/> over <paramref name="group"/> on several (one given for several ranks must sum the body's
+    /// and the embedding layer's gradients and leave the loss parameters', which every rank has whole).</param>
     /// <param name="group">The data-parallel group this process is a rank of (default: one process).</param>
     public TrainStep(EmbeddingNet model, PairLoss loss, TrainOptions options, IGradientExchange? exchange = null, ICommunicator? group = null)
     {
@@ -62,6 +64,7 @@ public sealed class TrainStep
             _parallel = new DataParallelObjective(model, loss, options.Mixup, Group);
             exchange ??= new GradientSum(Group, loss.Parameters.Select(p => p.Tensor));
             if (options.SyncBn && !options.BnFreeze) model.SynchronizeBatchNorm(Group.AllReduceSum);
+            _broadcastStatistics = !options.BnFreeze && !options.SyncBn;
         }
         Exchange = exchange;
         var body = model.BodyParameters().Where(p => p.RequiresGrad).ToList();
@@ -118,6 +121,20 @@ public sealed class TrainStep
     }
 
     /// <summary>
+    /// Per-rank BatchNorm statistics (trained, not synchronised) leave each rank different running statistics; as
+    /// PyTorch DDP broadcasts buffers, rank 0's are copied to every rank after each step, so that all ranks hold the
+    /// model rank 0 saves and evaluate alike.
+    /// </summary>
+    private void BroadcastRunningStatistics()
+    {
+        foreach (var bn in _model.Body.BatchNorms)
+        {
+            Group.Broadcast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(bn.RunningMean.Span), 0);
+            Group.Broadcast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(bn.RunningVar.Span), 0);
+        }
+    }
+
+    /// <summary>
     /// Runs one step on a batch inside the caller's <see cref="TensorScope"/>. When the objective is not finite
     /// nothing is updated and <see cref="StepResult.Finite"/> is false. <paramref name="analysis"/> keeps the
     /// mixed embeddings and per-pair gradients for <c>metrix analyze</c>; <paramref name="clock"/>, when given,
@@ -144,6 +161,7 @@ public sealed class TrainStep
         Optimizer.Step();
         Optimizer.ZeroGrad();
         _model.ZeroGrad();
+        if (_broadcastStatistics) BroadcastRunningStatistics();
         return new StepResult(output, value, true, forward, backward);
     }
 }

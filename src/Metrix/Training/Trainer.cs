@@ -158,15 +158,12 @@ public sealed class Trainer
                         mixedSteps++;
                     }
                 }
+                images += globalLabels?[step].Length ?? batch.Labels.Length;
                 step++;
-                images += globalLabels?[step - 1].Length ?? batch.Labels.Length; // the global batch on every rank
                 _observer.Step(epoch, step, batches.Length, sumLoss / step, images / clock.Elapsed.TotalSeconds);
             }
             double trainSeconds = clock.Elapsed.TotalSeconds;
             if (Writer) analysis?.Save(_run.AnalysisPairsPath);
-            // Per-rank BatchNorm statistics (trained BatchNorm without --sync_bn) are rank 0's from here on, as
-            // PyTorch DDP's buffer broadcast does: what every rank evaluates is then what rank 0 checkpoints.
-            if (_comm.Size > 1) _comm.BroadcastValues(model.NamedBuffers().ToDictionary(b => b.Name, b => b.Tensor));
 
             RetrievalResult? result = null;
             if ((epoch + 1) % o.EvalEvery == 0 || epoch == epochs - 1)
