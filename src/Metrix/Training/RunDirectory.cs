@@ -173,7 +173,8 @@ public sealed class RunDirectory
     /// no dataset, model or loss) is refused with the missing keys named rather than completed with today's
     /// defaults, which would train a different run over its checkpoints. The one exception is the resume
     /// patch: a run written before <c>--lr_schedule</c> and <c>--crop_scale</c> existed trained with StepLR
-    /// and the release's 0.08 crops, and resumes with them.
+    /// and the release's 0.08 crops, and resumes with them; one written before <c>--sync_bn</c> existed
+    /// trained without it (it read false).
     /// </summary>
     /// <exception cref="InvalidDataException">Not JSON settings, a setting missing or invalid; the message names the file.</exception>
     public GivenTrainOptions ReadGivenConfig()
@@ -211,8 +212,9 @@ public sealed class RunDirectory
         .Where(p => !p.IsDefined(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), inherit: true))
         .Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).ToArray();
 
-    // Added after the first runs were written; absent, they take the values those runs trained with.
-    private static readonly string[] PatchedKeys = ["lr_schedule", "crop_scale"];
+    // Added after the first runs were written; absent, they take the values those runs trained with
+    // (sync_bn: false, the value an absent boolean reads as).
+    private static readonly string[] PatchedKeys = ["lr_schedule", "crop_scale", "sync_bn"];
 
     // Null when not set: a new run's resume and an unnamed run's name.
     private static readonly string[] NullableKeys = ["resume", "run_name"];

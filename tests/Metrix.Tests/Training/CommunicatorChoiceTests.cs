@@ -1,6 +1,6 @@
 using Metrix.Distributed;
 
-namespace Metrix.Tests.Training;
+namespace Metrix.Tests;
 
 /// <summary>Which communicator a process gets: MPI only under a launcher; otherwise one process, no MPI library loaded.</summary>
 public sealed class CommunicatorChoiceTests
