@@ -18,7 +18,7 @@ public sealed class TrainCommand : Command
     private readonly Option<DatasetKind?> _dataset = Flags.Choice(SettingChoices.Dataset, $"Dataset: {SettingChoices.Dataset.List} (folder: DATA_ROOT/<class>/<image>)", Release.Dataset);
     private readonly Option<string> _dataRoot = Flags.Text("data_root", "Folder holding the datasets in their distributed layouts", Release.DataRoot);
     private readonly Option<Backbone?> _model = Flags.OptionalChoice(SettingChoices.Model, $"Backbone: {SettingChoices.Model.List} {DatasetDefault(d => SettingChoices.Model.NameOf(d.Model))}");
-    private readonly Option<int?> _batchSize = Flags.OptionalInt("batch_size", $"Images per batch {DatasetDefault(d => d.BatchSize)}");
+    private readonly Option<int?> _batchSize = Flags.OptionalInt("batch_size", $"Images per batch; under mpiexec the global batch, shared by the processes {DatasetDefault(d => d.BatchSize)}");
     private readonly Option<int> _numWorkers = Flags.Int("num_workers", "Background threads preparing batches", Release.NumWorkers);
     private readonly Option<int?> _embeddingSize = Flags.OptionalInt("embedding_size", $"Embedding width {DatasetDefault(d => d.EmbeddingSize)}");
     private readonly Option<Toggle?> _bnFreeze = Flags.OptionalBool("bn_freeze", $"1: BatchNorm of the body frozen (eval mode, affine not trained); 0: trained {DatasetDefault(d => d.BnFreeze ? 1 : 0)}");

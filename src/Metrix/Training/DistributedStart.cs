@@ -20,7 +20,9 @@ public static class DistributedStart
         TrainOptions? resolved = null;
         if (communicator.Rank == 0)
         {
+            if (options.Resume is null) CheckShare(options.WithDefaults().BatchSize, communicator.Size); // before a directory exists
             (run, resolved) = RunDirectory.Start(options, now);
+            CheckShare(resolved.BatchSize, communicator.Size);
             message = run.Path + "\n" + JsonSerializer.Serialize(resolved, RunDirectory.Json);
         }
         message = communicator.Broadcast(message);
@@ -30,5 +32,13 @@ public static class DistributedStart
             ?? throw new InvalidDataException("rank 0 sent no options");
         // Validated on rank 0; files it names (--resume, --pretrained) need not exist on this machine.
         return (RunDirectory.OfRankZero(message[..split]), given.WithDefaults());
+    }
+
+    /// <summary>Every process holds at least one image of each global batch (a resumed run may have more processes than before).</summary>
+    private static void CheckShare(int batchSize, int processes)
+    {
+        if (batchSize < processes)
+            throw new OptionException("batch_size", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"--batch_size: a global batch of {batchSize} images cannot be shared by {processes} processes; give at least one image per process (--batch_size ≥ {processes}) or launch fewer processes"));
     }
 }

@@ -99,6 +99,17 @@ public sealed partial class MpiFailureTests
     }
 
     [Fact]
+    public void More_processes_than_images_in_a_batch_is_a_usage_error_before_any_directory()
+    {
+        using var root = new TempDirectory("metrix-mpi-share-");
+        var (code, _, error) = MpiJob.Run(3, ["train", "--batch_size", "2", "--images_per_class", "1", "--max_steps", "1", "--num_epochs", "1",
+            "--image_size", "32", "--threads", "1", "--pretrained", "none", "--save_root", root.Path, "--run_name", "s"]);
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("--batch_size: a global batch of 2 images cannot be shared by 3 processes", error);
+        Assert.False(Directory.Exists(Path.Combine(root.Path, "s")));
+    }
+
+    [Fact]
     public void Under_a_launcher_without_an_MPI_library_the_error_says_what_to_install()
     {
         var (code, _, error) = MpiJob.Run(1, ["train", "--help"], ["-genv", "METRIX_MPI_LIBRARY", "/nonexistent/libmpi.so.12"]);
