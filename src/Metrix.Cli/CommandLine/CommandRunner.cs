@@ -26,7 +26,7 @@ public static class CommandRunner
     internal static ICommunicator Communicator { get; set; } = SingleProcess.Instance;
 
     /// <summary>The commands that run as the ranks of an MPI job; the others run as one process only.</summary>
-    public static IReadOnlySet<string> Distributed { get; } = new HashSet<string>(StringComparer.Ordinal) { "train", "reproduce", "bench", "eval" };
+    public static IReadOnlySet<string> Distributed { get; } = new HashSet<string>(StringComparer.Ordinal) { "train", "reproduce", "bench", "eval", "comm" };
 
     /// <summary>Makes <paramref name="body"/> the action of <paramref name="command"/>, run under <see cref="Guard"/>.</summary>
     public static void SetAction(Command command, Func<ParseResult, CommandContext, int> body) =>

@@ -55,6 +55,7 @@ public sealed class BenchCommand : Command
         Subcommands.Add(new KnnBenchCommand());
         Subcommands.Add(new IndexBenchCommand());
         Subcommands.Add(new ServeBenchCommand());
+        Subcommands.Add(new CommBenchCommand());
         CommandRunner.SetAction(this, Execute);
     }
 

@@ -26,4 +26,19 @@ public sealed class MpiBenchTests
         double comm = result.GetProperty("comm_ms").GetDouble(), step = result.GetProperty("median_step_ms").GetDouble();
         Assert.InRange(comm, 0, step);
     }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void The_collectives_alone_sum_and_gather_correctly_and_are_timed(int ranks)
+    {
+        // The command checks every element of every sum (blocking and started-then-waited) and gather itself.
+        var (code, output, error) = MpiJob.Run(ranks, ["bench", "comm", "--megabytes", "4", "--repeats", "2", "--json"]);
+        Assert.True(code == 0, output + error);
+        var result = JsonDocument.Parse(Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement;
+        Assert.Equal(ranks, result.GetProperty("ranks").GetInt32());
+        Assert.Equal(4_000_000, result.GetProperty("bytes").GetInt64());
+        Assert.True(result.GetProperty("allreduce_ms").GetDouble() > 0);
+        Assert.True(result.GetProperty("iallreduce_wait_ms").GetDouble() > 0);
+    }
 }
