@@ -206,7 +206,7 @@ public sealed class RunDirectory
         .Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).ToArray();
 
     // Added after the first runs were written; absent, they take the values those runs trained with.
-    private static readonly string[] PatchedKeys = ["lr_schedule", "crop_scale"];
+    private static readonly string[] PatchedKeys = ["lr_schedule", "crop_scale", "sync_bn"];
 
     // Null when not set: a new run's resume and an unnamed run's name.
     private static readonly string[] NullableKeys = ["resume", "run_name"];
