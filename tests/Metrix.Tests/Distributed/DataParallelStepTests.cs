@@ -66,7 +66,7 @@ public sealed class DataParallelStepTests(ITestOutputHelper output)
         return batches;
     }
 
-    private sealed record Outcome(double[] Losses, Dictionary<string, float[]> Weights);
+    private sealed record Outcome(double[] Losses, Dictionary<string, float[]> Weights, int[] Mixes, float[][] MixedPairLabels);
 
     /// <summary>Trains a freshly seeded model <see cref="Steps"/> steps over <paramref name="group"/> (one process when null).</summary>
     private static Outcome Train(TrainOptions options, ICommunicator? group, int steps = Steps)
@@ -79,19 +79,24 @@ public sealed class DataParallelStepTests(ITestOutputHelper output)
         step.BeginEpoch(0);
         model.Train();
         var losses = new List<double>();
+        var mixes = new List<int>();
+        var pairLabels = new List<float[]>();
         int plane = 3 * Size * Size;
         foreach (var (pixels, labels) in Batches().Take(steps))
         {
             var shard = step.Shard(labels);
             using var scope = new TensorScope();
             var images = Tensor.FromArray(pixels.AsSpan(shard.Start * plane, shard.Count * plane), shard.Count, 3, Size, Size);
-            var result = step.Run(images, labels, new Rng((ulong)(100 + losses.Count)));
+            // With the analysis record, as the last epoch of a run keeps it.
+            var result = step.Run(images, labels, new Rng((ulong)(100 + losses.Count)), analysis: true);
             Assert.True(result.Finite);
             losses.Add(result.Loss);
+            mixes.Add(result.Output.Mixes);
+            pairLabels.Add(result.Output.MixedPairs?.Labels ?? []);
         }
         var weights = model.StateDict().ToDictionary(p => p.Key, p => p.Value.ToArray());
         foreach (var (name, tensor) in loss.Parameters) weights["loss." + name] = tensor.ToArray();
-        return new Outcome([.. losses], weights);
+        return new Outcome([.. losses], weights, [.. mixes], [.. pairLabels]);
     }
 
     /// <summary>
@@ -100,6 +105,9 @@ public sealed class DataParallelStepTests(ITestOutputHelper output)
     /// </summary>
     private static (double Loss, double Weight) Compare(Outcome expected, Outcome actual, double weightTolerance, string what)
     {
+        // The same mixes and soft labels: the plan is drawn from the same generator and labels on every rank.
+        Assert.Equal(expected.Mixes, actual.Mixes);
+        Assert.Equal(expected.MixedPairLabels, actual.MixedPairLabels);
         double lossDiff = 0, weightDiff = 0;
         for (int s = 0; s < Steps; s++)
         {

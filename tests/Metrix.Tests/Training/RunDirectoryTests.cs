@@ -101,15 +101,15 @@ public sealed class RunDirectoryTests : IDisposable
     }
 
     [Fact]
-    public void Resume_of_a_run_written_before_the_sync_bn_flag_keeps_per_process_statistics()
+    public void Resume_of_a_run_written_before_sync_bn_trains_without_it()
     {
-        var (run, _) = RunDirectory.Start(new GivenTrainOptions { SaveRoot = _root, RunName = "before-sync" }, DateTime.Now);
+        var (run, _) = RunDirectory.Start(new GivenTrainOptions { SaveRoot = _root, RunName = "old", SyncBn = true }, DateTime.Now);
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run.ConfigPath))!.AsObject();
-        Assert.False((bool)json["sync_bn"]!);
+        Assert.True((bool)json["sync_bn"]!);
         json.Remove("sync_bn");
         File.WriteAllText(run.ConfigPath, json.ToJsonString());
 
-        var (_, options) = RunDirectory.Start(new GivenTrainOptions { Resume = run.Path }, DateTime.Now);
+        var (_, options) = RunDirectory.Start(new GivenTrainOptions { Resume = run.Path, SyncBn = true }, DateTime.Now);
 
         Assert.False(options.SyncBn);
     }
@@ -144,8 +144,8 @@ public sealed class RunDirectoryTests : IDisposable
     public void Config_keys_are_the_flag_names_of_every_setting()
     {
         Assert.Equal(37, RunDirectory.ConfigKeys.Count);
-        Assert.Contains("sync_bn", RunDirectory.ConfigKeys);
         Assert.Contains("images_per_class", RunDirectory.ConfigKeys);
+        Assert.Contains("sync_bn", RunDirectory.ConfigKeys);
         Assert.DoesNotContain("data", RunDirectory.ConfigKeys);
         Assert.DoesNotContain("mixup", RunDirectory.ConfigKeys);
         Assert.DoesNotContain("model_name", RunDirectory.ConfigKeys);
