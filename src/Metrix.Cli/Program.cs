@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Metrix.Distributed;
 using Metrix.Training;
 
 namespace Metrix.Cli;
@@ -6,8 +7,40 @@ namespace Metrix.Cli;
 /// <summary>Entry point of the <c>metrix</c> command.</summary>
 public static class Program
 {
-    /// <summary>Parses the command line and runs the chosen command.</summary>
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>
+    /// Parses the command line and runs the chosen command. Started by an MPI launcher (<c>mpiexec -n N metrix …</c>)
+    /// the process is one rank of the job: only rank 0 writes to standard output, every rank reports its errors,
+    /// and a rank that fails ends the whole job (MPI_Abort) rather than leave the others waiting for it.
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        ICommunicator communicator;
+        try
+        {
+            communicator = Communicator.FromEnvironment();
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or MpiException or ArgumentException)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return ExitCodes.Failure;
+        }
+        using (communicator)
+        {
+            CommandRunner.Communicator = communicator;
+            int code;
+            try
+            {
+                code = Run(args, communicator.Rank == 0 ? Console.Out : TextWriter.Null, Console.Error);
+            }
+            catch (Exception e) when (communicator.Size > 1)
+            {
+                Console.Error.WriteLine($"error: rank {communicator.Rank} of {communicator.Size}: {e}");
+                code = ExitCodes.Failure;
+            }
+            if (code != ExitCodes.Success && communicator.Size > 1) communicator.Abort(code);
+            return code;
+        }
+    }
 
     /// <summary>
     /// Runs <c>metrix</c> with <paramref name="args"/> (argparse conventions: see <see cref="ArgparseStyle"/>),
@@ -47,8 +80,10 @@ public static class Program
     {
         var root = new RootCommand("Metrix: deep metric learning with mixup, on a managed CPU engine.");
         root.Options.Add(CommandRunner.Verbose);
-        root.Subcommands.Add(new TrainCommand(Trainer.Run));
-        root.Subcommands.Add(new ReproduceCommand(Trainer.Run));
+        var communicator = CommandRunner.Communicator;
+        TrainLoop loop = (options, run, observer, cancel) => Trainer.Run(options, run, observer, communicator, cancel);
+        root.Subcommands.Add(new TrainCommand(loop));
+        root.Subcommands.Add(new ReproduceCommand(loop));
         root.Subcommands.Add(new EvalCommand());
         root.Subcommands.Add(new EmbedCommand());
         root.Subcommands.Add(new SearchCommand());

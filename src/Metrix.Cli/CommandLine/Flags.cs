@@ -61,7 +61,8 @@ public static class Flags
             Description = description,
             Arity = bare ? ArgumentArity.ZeroOrOne : ArgumentArity.ExactlyOne,
             HelpName = bare ? "true|false" : "0|1",
-            DefaultValueFactory = _ => new Toggle(defaultValue),
+            // Given bare, the parser takes the default factory's value rather than calling the custom parser: bare means true.
+            DefaultValueFactory = r => new Toggle(r.Parent is System.CommandLine.Parsing.OptionResult { Implicit: false } || defaultValue),
             CustomParser = r => new Toggle(ParseBool(r, name) ?? defaultValue),
         };
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Metrix.Distributed;
 using Metrix.Losses;
 using Metrix.Mixup;
 using Metrix.Nn;
@@ -17,7 +18,9 @@ namespace Metrix.Cli;
 /// <see cref="TrainStep"/> (forward, the loss with the Metrix mode's mixing, backward, clipping by value 10,
 /// AdamW over the trainer's parameter groups) on the embedding network with frozen BatchNorm and 4 images
 /// per class. With <c>--gemm</c> it times the matrix
-/// product instead. Prints one JSON object with <c>--json</c>, otherwise a table.
+/// product instead. Prints one JSON object with <c>--json</c>, otherwise a table. Under <c>mpiexec -n N</c> the
+/// step is the data-parallel one: <c>--batch_size</c> is the global batch, each rank runs its share, and the
+/// figures (rank 0's) add the bytes this rank exchanged per step and the time it spent in the exchanges.
 /// </summary>
 public sealed class BenchCommand : Command
 {
@@ -52,6 +55,7 @@ public sealed class BenchCommand : Command
         Subcommands.Add(new KnnBenchCommand());
         Subcommands.Add(new IndexBenchCommand());
         Subcommands.Add(new ServeBenchCommand());
+        Subcommands.Add(new CommBenchCommand());
         CommandRunner.SetAction(this, Execute);
     }
 
@@ -60,7 +64,11 @@ public sealed class BenchCommand : Command
         int threads = parse.GetValue(_threads);
         if (threads is < 0 or > SettingLimits.MaxThreads)
             throw new UsageException($"--threads: invalid value {threads}; expected an integer from 0 to {SettingLimits.MaxThreads} (0 = all cores)");
-        using var threadScope = Workers.Use(threads == 0 ? Environment.ProcessorCount : threads);
+        var communicator = context.Communicator;
+        if (communicator.Size > 1 && parse.GetValue(_gemm))
+            throw new UsageException("--gemm times one process's matrix products; run it without mpiexec");
+        using var threadScope = Workers.Use(threads != 0 ? threads
+            : communicator.Size > 1 ? Communicator.DefaultThreads(communicator) : Environment.ProcessorCount);
         int steps = parse.GetValue(_steps);
         if (steps is < 1 or > MaxSteps) throw new UsageException($"--steps: invalid value {steps}; expected an integer from 1 to {MaxSteps}");
         int warmup = parse.GetValue(_warmup);
@@ -68,7 +76,7 @@ public sealed class BenchCommand : Command
         bool json = parse.GetValue(_json);
         var result = parse.GetValue(_gemm)
             ? GemmBench.Run(steps, warmup)
-            : StepBench(parse, steps, warmup);
+            : StepBench(parse, steps, warmup, communicator);
         result["threads"] = Workers.Threads;
         result["peak_memory_mb"] = Math.Round(PeakResidentMegabytes(), 1);
         if (json) context.Output.WriteLine(JsonSerializer.Serialize(result));
@@ -76,7 +84,7 @@ public sealed class BenchCommand : Command
         return ExitCodes.Success;
     }
 
-    private Dictionary<string, object> StepBench(ParseResult parse, int steps, int warmup)
+    private Dictionary<string, object> StepBench(ParseResult parse, int steps, int warmup, ICommunicator communicator)
     {
         int size = parse.GetValue(_imageSize);
         if (size is < SettingLimits.MinImageSize or > SettingLimits.MaxImageSize)
@@ -108,10 +116,23 @@ public sealed class BenchCommand : Command
         var net = new EmbeddingNet(options.ModelName, dim, l2Normalize: true, rng);
         net.FreezeBatchNorm(options.BnFreeze);
         var loss = LossFactory.Create(options.LossName, batch / ImagesPerClass, dim, rng);
-        var trainStep = new TrainStep(net, loss, options);
+        var trainStep = new TrainStep(net, loss, options, group: communicator);
         trainStep.BeginEpoch(0);
-        using var images = TensorScope.Outside(() => rng.Normal([batch, 3, size, size]));
+        // Every rank draws the same global batch and keeps its shard's rows (all of them on one process).
         var labels = Enumerable.Range(0, batch).Select(i => i / ImagesPerClass).ToArray();
+        var shard = trainStep.Shard(labels);
+        using var images = TensorScope.Outside(() =>
+        {
+            var all = rng.Normal([batch, 3, size, size]);
+            if (shard.Count == batch) return all;
+            int plane = 3 * size * size;
+            var mine = Tensor.Empty(shard.Count, 3, size, size);
+            all.Span.Slice(shard.Start * plane, shard.Count * plane).CopyTo(mine.Span);
+            all.Dispose();
+            return mine;
+        });
+        var mpi = communicator as MpiCommunicator;
+        var exchanges = new List<CommunicationStats>();
         long startGc = GC.CollectionCount(0);
         var profile = parse.GetValue(_profile) ? new OpProfile() : null;
         BufferPool.ResetPeak();
@@ -122,6 +143,7 @@ public sealed class BenchCommand : Command
             OpProfile.Current = timed ? profile : null;
             OpProfile.Mark();
             var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+            var exchangedBefore = mpi?.Stats ?? default;
             var watch = Stopwatch.StartNew();
             double forward, backward;
             using (new TensorScope())
@@ -134,6 +156,7 @@ public sealed class BenchCommand : Command
             double total = watch.Elapsed.TotalMilliseconds;
             double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMilliseconds;
             if (timed) timing.Add(total, forward, backward, total - forward - backward, cpu);
+            if (timed && mpi is not null) exchanges.Add(mpi.Stats - exchangedBefore);
         }
 
         OpProfile.Current = null;
@@ -161,6 +184,16 @@ public sealed class BenchCommand : Command
             ["peak_tensor_mb"] = Math.Round(BufferPool.PeakLiveBytes / 1048576.0, 1),
             ["gemm_kernel"] = Gemm.Kernel.GetType().Name,
         };
+        if (communicator.Size > 1)
+        {
+            // This rank's exchanges per timed step: the gathers of the forward pass and the gradient sums.
+            result["ranks"] = communicator.Size;
+            result["rank_images"] = shard.Count;
+            result["comm_ms"] = Math.Round(Median(exchanges.Select(e => e.Seconds * 1000)), 1);
+            result["comm_bytes_per_step"] = (long)Median(exchanges.Select(e => (double)e.Bytes));
+            result["comm_calls_per_step"] = (long)Median(exchanges.Select(e => (double)e.Calls));
+            result["comm_share"] = Math.Round(Median(exchanges.Select(e => e.Seconds * 1000)) / median, 3);
+        }
         if (profile is not null)
             result["ops"] = profile.Entries().Select(e => new Dictionary<string, object>
             {
@@ -173,6 +206,14 @@ public sealed class BenchCommand : Command
         return result;
     }
 
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) return 0;
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
 
     /// <summary>Peak resident set size of this process (VmHWM), in MB; 0 where /proc is absent.</summary>
     public static double PeakResidentMegabytes()

@@ -42,7 +42,7 @@ public sealed class EvalCommand : Command
 
     private int Execute(ParseResult parse, CommandContext context)
     {
-        CheckpointFlag.SetThreads(parse.GetValue(_threads));
+        CheckpointFlag.SetThreads(parse.GetValue(_threads), context.Communicator);
         string? query = parse.GetValue(_query), gallery = parse.GetValue(_gallery);
         if ((query is null) != (gallery is null)) throw new UsageException("--query and --gallery go together: give both folders, or neither and a --dataset");
         if (query is not null && parse.GetValue(_dataset) is not null) throw new UsageException("--dataset cannot be combined with --query/--gallery");
@@ -93,7 +93,7 @@ public sealed class EvalCommand : Command
         using var g = gallery is null ? null : model.Embed(gallery, workers, batch, context);
         var labels = queries.Labels();
         var retrieval = Retrieval.Evaluate(protocol, q, labels, g, gallery?.Labels() ?? default, mapAtR: true);
-        if (report is { } r)
+        if (report is { } r && context.Communicator.Rank == 0)
             context.Error.WriteLine($"report: {EvalReport.Write(r.Directory, r.Options, model, data, protocol, retrieval, queries, q, gallery, g)}");
         double? nmi = null;
         if (gallery is null && queries.ClassCount <= NmiMaxClasses)

@@ -103,7 +103,7 @@ public sealed class ReproduceCommand : Command
                 // Evaluated after the last epoch only, unless --eval_every says otherwise.
                 int every = parse.GetValue(_evalEvery) is > 0 and var e ? e : given.WithDefaults().NumEpochs;
                 given = given with { EvalEvery = every, RunName = $"reproduce_{stamp}_{datasetName}_{lossName}_{modeName}_s{seed}" };
-                var (run, options) = RunDirectory.Start(given, DateTime.Now);
+                var (run, options) = DistributedStart.Start(given, DateTime.Now, context.Communicator);
                 context.Output.WriteLine($"== {modeName}, seed {seed}");
                 var result = loop(options, run, new PlainProgress(context.Output) { Interval = TimeSpan.FromSeconds(30) }, context.Cancellation);
                 var last = result.Log.LastOrDefault(r => r.Recall is not null)?.Recall

@@ -18,10 +18,11 @@ public sealed class TrainCommand : Command
     private readonly Option<DatasetKind?> _dataset = Flags.Choice(SettingChoices.Dataset, $"Dataset: {SettingChoices.Dataset.List} (folder: DATA_ROOT/<class>/<image>)", Release.Dataset);
     private readonly Option<string> _dataRoot = Flags.Text("data_root", "Folder holding the datasets in their distributed layouts", Release.DataRoot);
     private readonly Option<Backbone?> _model = Flags.OptionalChoice(SettingChoices.Model, $"Backbone: {SettingChoices.Model.List} {DatasetDefault(d => SettingChoices.Model.NameOf(d.Model))}");
-    private readonly Option<int?> _batchSize = Flags.OptionalInt("batch_size", $"Images per batch {DatasetDefault(d => d.BatchSize)}");
+    private readonly Option<int?> _batchSize = Flags.OptionalInt("batch_size", $"Images per batch; under mpiexec the global batch, shared by the processes {DatasetDefault(d => d.BatchSize)}");
     private readonly Option<int> _numWorkers = Flags.Int("num_workers", "Background threads preparing batches", Release.NumWorkers);
     private readonly Option<int?> _embeddingSize = Flags.OptionalInt("embedding_size", $"Embedding width {DatasetDefault(d => d.EmbeddingSize)}");
     private readonly Option<Toggle?> _bnFreeze = Flags.OptionalBool("bn_freeze", $"1: BatchNorm of the body frozen (eval mode, affine not trained); 0: trained {DatasetDefault(d => d.BnFreeze ? 1 : 0)}");
+    private readonly Option<Toggle> _syncBn = Flags.Bool("sync_bn", "Under mpiexec with trained BatchNorm (--bn_freeze 0): batch statistics over all processes' images, so the run equals one process's; off: each process's own images (as PyTorch DDP); bare, or true/false/1/0/on/off", Release.SyncBn, bare: true);
     private readonly Option<Toggle> _l2Norm = Flags.Bool("l2_norm", "1: L2-normalise embeddings; 0: not", Release.L2Norm, bare: false);
     private readonly Option<int?> _numEpochs = Flags.OptionalInt("num_epochs", $"Epochs {DatasetDefault(d => d.NumEpochs)}");
     private readonly Option<int?> _gpuId = Flags.OptionalInt("gpu_id", "Accepted for compatibility with the release; unused (this engine runs on the CPU)");
@@ -40,7 +41,7 @@ public sealed class TrainCommand : Command
     private readonly Option<double> _alpha = Flags.Double("alpha", "Mixing factor λ ~ Beta(alpha, alpha)", Release.Alpha);
     private readonly Option<int?> _imageSize = Flags.OptionalInt("image_size", $"Training crop side in pixels {DatasetDefault(d => d.ImageSize)}");
     private readonly Option<string?> _pretrained = Flags.OptionalText("pretrained", $"Backbone weights: none, imagenet (torchvision's, downloaded once), or a .pth/.safetensors path {DatasetDefault(d => d.Pretrained)}");
-    private readonly Option<int> _threads = Flags.Int("threads", "Compute threads (0 = all cores)", Release.Threads);
+    private readonly Option<int> _threads = Flags.Int("threads", "Compute threads of each process (0 = all cores; under mpiexec, the machine's cores divided among its processes)", Release.Threads);
     private readonly Option<int> _maxSteps = Flags.Int("max_steps", "Cap on steps per epoch (0 = no cap)", Release.MaxSteps);
     private readonly Option<int?> _evalEvery = Flags.OptionalInt("eval_every", $"Evaluate every N epochs (and after the last) {DatasetDefault(d => d.EvalEvery)}");
     private readonly Option<string?> _resume = Flags.OptionalText("resume", "Continue the run in this directory from its last checkpoint");
@@ -54,11 +55,13 @@ public sealed class TrainCommand : Command
 
     /// <summary>The command; <paramref name="loop"/> runs the training once the options are resolved and the run directory is ready.</summary>
     public TrainCommand(TrainLoop loop)
-        : base("train", "Train an embedding network. Takes the flags of the release's main.py; with none, trains Metrix (feature mixup) with the multi-similarity loss on the embedded emoji set.")
+        : base("train", "Train an embedding network. Takes the flags of the release's main.py; with none, trains Metrix (feature mixup) with the multi-similarity loss on the embedded emoji set. "
+            + "On many processes or machines: mpiexec -n N [-hosts a,b | -f hostfile] metrix train … runs one data-parallel rank per process; every flag means what it means for one process "
+            + "(--batch_size is the global batch), the dataset must be at the same --data_root on every machine, and rank 0 alone writes the run directory and the progress.")
     {
         foreach (var option in new Option[]
                  {
-                     _seed, _dataset, _dataRoot, _model, _batchSize, _numWorkers, _embeddingSize, _bnFreeze, _l2Norm, _numEpochs,
+                     _seed, _dataset, _dataRoot, _model, _batchSize, _numWorkers, _embeddingSize, _bnFreeze, _syncBn, _l2Norm, _numEpochs,
                      _gpuId, _warm, _lrDecayStep, _lrDecayGamma, _lrSchedule, _cropScale, _saveRoot, _lr, _weightDecay, _loss, _imagesPerClass, _saveModel,
                      _mode, _alpha, _imageSize, _pretrained, _threads, _maxSteps, _evalEvery, _resume, _pairs, _mixWeight,
                      _hardNegatives, _minerEpsilon, _optimizer, _valClasses, _runName,
@@ -79,6 +82,7 @@ public sealed class TrainCommand : Command
         EmbeddingSize = parse.GetValue(_embeddingSize),
         BnFreeze = parse.GetValue(_bnFreeze)?.On,
         L2Norm = parse.GetValue(_l2Norm).On,
+        SyncBn = parse.GetValue(_syncBn).On,
         NumEpochs = parse.GetValue(_numEpochs),
         GpuId = parse.GetValue(_gpuId) ?? 0,
         Warm = parse.GetValue(_warm),
@@ -110,7 +114,7 @@ public sealed class TrainCommand : Command
 
     private int Execute(ParseResult parse, CommandContext context, TrainLoop loop)
     {
-        var (run, options) = RunDirectory.Start(Bind(parse), DateTime.Now);
+        var (run, options) = DistributedStart.Start(Bind(parse), DateTime.Now, context.Communicator);
         if (parse.GetValue(_gpuId) is { } gpu)
             context.Output.WriteLine($"note: --gpu_id {gpu} is accepted for compatibility and unused; this engine runs on the CPU");
         if (Interactive(context))

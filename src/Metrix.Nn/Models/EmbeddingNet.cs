@@ -43,6 +43,15 @@ public sealed class EmbeddingNet : Module
         foreach (var bn in Body.BatchNorms) bn.Frozen = frozen;
     }
 
+    /// <summary>
+    /// Synchronised BatchNorm (<c>--sync_bn</c>): every BatchNorm2d of the body takes its training statistics over a
+    /// data-parallel group whose sums <paramref name="groupSum"/> forms; null returns to per-process statistics.
+    /// </summary>
+    public void SynchronizeBatchNorm(Action<Span<double>>? groupSum)
+    {
+        foreach (var bn in Body.BatchNorms) bn.GroupSum = groupSum;
+    }
+
     /// <summary>The embedding layer's parameters (the release's second parameter group).</summary>
     public IEnumerable<Tensor> HeadParameters() => Embedding.Parameters();
 
@@ -65,6 +74,17 @@ public sealed class EmbeddingNet : Module
     public Tensor Embed(Tensor pooled)
     {
         var e = Embedding.Forward(pooled);
+        return L2Normalize ? Ops.L2Normalize(e) : e;
+    }
+
+    /// <summary>
+    /// <see cref="Embed(Tensor)"/> with <paramref name="weight"/> and <paramref name="bias"/> in place of the embedding
+    /// layer's parameters (same shapes): data-parallel training runs the head on mixed features with a copy whose
+    /// gradient it accounts for separately.
+    /// </summary>
+    public Tensor Embed(Tensor pooled, Tensor weight, Tensor? bias)
+    {
+        var e = Ops.Linear(pooled, weight, bias);
         return L2Normalize ? Ops.L2Normalize(e) : e;
     }
 

@@ -50,12 +50,19 @@ public sealed class BatchNorm2d : Module
 
     private bool _frozen;
 
+    /// <summary>
+    /// Synchronised BatchNorm for data-parallel training: sums a buffer of doubles element-wise over the group of
+    /// processes, in place, so that training-mode statistics are those of the group's whole batch (see
+    /// <see cref="Ops.BatchNorm2d"/>). Null (the default): this process's batch alone.
+    /// </summary>
+    public Action<Span<double>>? GroupSum { get; set; }
+
     /// <summary>y = batch_norm(x) with batch statistics in training mode (unless frozen), running ones otherwise.</summary>
     public Tensor Forward(Tensor x)
     {
         bool batchStats = IsTraining && !Frozen;
         if (batchStats) NumBatchesTracked.Span[0] += 1;
-        return Ops.BatchNorm2d(x, Weight, Bias, RunningMean, RunningVar, batchStats);
+        return Ops.BatchNorm2d(x, Weight, Bias, RunningMean, RunningVar, batchStats, groupSum: GroupSum);
     }
 
     /// <summary>relu(batch_norm(x) + residual), residual optional: one fused pass when the layer uses running statistics.</summary>
@@ -63,6 +70,6 @@ public sealed class BatchNorm2d : Module
     {
         bool batchStats = IsTraining && !Frozen;
         if (batchStats) NumBatchesTracked.Span[0] += 1;
-        return Ops.BatchNorm2dRelu(x, Weight, Bias, RunningMean, RunningVar, batchStats, residual);
+        return Ops.BatchNorm2dRelu(x, Weight, Bias, RunningMean, RunningVar, batchStats, residual, groupSum: GroupSum);
     }
 }

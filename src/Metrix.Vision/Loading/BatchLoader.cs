@@ -38,8 +38,17 @@ public sealed class BatchLoader
     }
 
     /// <summary>The batches of <paramref name="batches"/> in order, prepared in the background.</summary>
-    public IEnumerable<Batch> Load(int[][] batches, int epoch, CancellationToken cancel = default)
+    public IEnumerable<Batch> Load(int[][] batches, int epoch, CancellationToken cancel = default) => Load(batches, epoch, null, cancel);
+
+    /// <summary>
+    /// The batches of <paramref name="batches"/> in order, prepared in the background, where batch b holds rows
+    /// <paramref name="firstRows"/>[b], … of a larger batch (a data-parallel rank's shard): each image is augmented as
+    /// it would be at its row of the whole batch, so the shards of all ranks together are the whole batch's pixels.
+    /// </summary>
+    public IEnumerable<Batch> Load(int[][] batches, int epoch, IReadOnlyList<int>? firstRows, CancellationToken cancel = default)
     {
+        if (firstRows is not null && firstRows.Count != batches.Length)
+            throw new ArgumentException($"{firstRows.Count} first rows for {batches.Length} batches", nameof(firstRows));
         using var queue = new BlockingCollection<Batch>(_prefetch);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         Exception? failure = null;
@@ -49,7 +58,7 @@ public sealed class BatchLoader
             {
                 for (int b = 0; b < batches.Length; b++)
                 {
-                    var batch = Make(batches[b], epoch, b);
+                    var batch = Make(batches[b], epoch, b, firstRows?[b] ?? 0);
                     try
                     {
                         queue.Add(batch, stop.Token);
@@ -96,8 +105,8 @@ public sealed class BatchLoader
         return Load(batches, 0, cancel);
     }
 
-    /// <summary>Prepares one batch synchronously.</summary>
-    public Batch Make(int[] indices, int epoch, int batchIndex)
+    /// <summary>Prepares one batch synchronously; its rows are rows <paramref name="firstRow"/>, … of batch <paramref name="batchIndex"/> (for the augmentation).</summary>
+    public Batch Make(int[] indices, int epoch, int batchIndex, int firstRow = 0)
     {
         int plane = 3 * _size * _size;
         var images = TensorScope.Outside(() => Tensor.Empty(indices.Length, 3, _size, _size));
@@ -110,7 +119,7 @@ public sealed class BatchLoader
                 var image = _cache.Get(indices[i]);
                 var destination = images.Span.Slice(i * plane, plane);
                 if (_train)
-                    ImageTransforms.Train(image, _size, new Rng(SeedMixer.Mix(_seed, 3, epoch, batchIndex, i)), destination, _cropScale);
+                    ImageTransforms.Train(image, _size, new Rng(SeedMixer.Mix(_seed, 3, epoch, batchIndex, firstRow + i)), destination, _cropScale);
                 else
                     ImageTransforms.Eval(image, _size, destination);
                 labels[i] = _cache.Set.Items[indices[i]].Label;

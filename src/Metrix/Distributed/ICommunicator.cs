@@ -21,6 +21,17 @@ public interface ICommunicator : IDisposable
     void AllReduceSum(Span<double> data);
 
     /// <summary>
+    /// Starts summing <paramref name="data"/> element-wise over all ranks, in place, and returns at once (MPI_Iallreduce),
+    /// so that the exchange can overlap other work; the buffer must not be read or written until the returned
+    /// operation's <see cref="IPendingCollective.Wait"/>. The default implementation sums before returning.
+    /// </summary>
+    IPendingCollective BeginAllReduceSum(Memory<float> data)
+    {
+        AllReduceSum(data.Span);
+        return CompletedCollective.Instance;
+    }
+
+    /// <summary>
     /// Concatenates every rank's <paramref name="send"/> in rank order into <paramref name="receive"/>;
     /// <paramref name="counts"/>[r] is the length rank r sends (the same array on every rank).
     /// </summary>

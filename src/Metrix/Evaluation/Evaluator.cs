@@ -1,3 +1,4 @@
+using Metrix.Distributed;
 using Metrix.Nn;
 using Metrix.Tensors;
 using Metrix.Vision.Datasets;
@@ -54,23 +55,33 @@ public sealed class Evaluator
     /// <summary>Images embedded per evaluation.</summary>
     public int Images => _queries.Set.Count + (_gallery?.Set.Count ?? 0);
 
-    /// <summary>Embeds and evaluates; the model is put in eval mode and restored afterwards.</summary>
-    public RetrievalResult Evaluate(EmbeddingNet model, CancellationToken cancel = default, Action<int, int>? progress = null)
+    /// <summary>
+    /// Embeds and evaluates; the model is put in eval mode and restored afterwards. With a
+    /// <paramref name="communicator"/> of several ranks, each rank embeds its share of the images (see
+    /// <see cref="Embed"/>) and every rank gets the same result, equal to one process's.
+    /// </summary>
+    public RetrievalResult Evaluate(EmbeddingNet model, CancellationToken cancel = default, Action<int, int>? progress = null,
+        ICommunicator? communicator = null)
     {
         int done = 0, total = Images;
         Action<int> report = n => progress?.Invoke(done += n, total);
-        using var queries = Embed(model, _queries, _imageSize, _workers, _batchSize, cancel, report);
-        using var gallery = _gallery is null ? null : Embed(model, _gallery, _imageSize, _workers, _batchSize, cancel, report);
+        using var queries = Embed(model, _queries, _imageSize, _workers, _batchSize, cancel, report, communicator);
+        using var gallery = _gallery is null ? null : Embed(model, _gallery, _imageSize, _workers, _batchSize, cancel, report, communicator);
         return Retrieval.Evaluate(Protocol, queries, _queries.Set.Labels(), gallery, _gallery?.Set.Labels() ?? default, mapAtR: true);
     }
 
     /// <summary>
     /// The embeddings [N, D] of every image of <paramref name="cache"/>'s split, in order, with the eval
-    /// pipeline at <paramref name="imageSize"/>; the caller disposes the tensor.
+    /// pipeline at <paramref name="imageSize"/>; the caller disposes the tensor. The split is cut into batches of
+    /// <paramref name="batchSize"/>; with a <paramref name="communicator"/> of several ranks, each rank embeds a
+    /// contiguous run of those same batches and the rows are gathered on every rank. Each row is thus computed in
+    /// the very batch a single process computes it in, so the result equals one process's bit for bit whatever
+    /// the kernels' blocking by batch size.
     /// </summary>
     public static Tensor Embed(EmbeddingNet model, ImageCache cache, int imageSize, int workers, int batchSize = 100,
-        CancellationToken cancel = default, Action<int>? progress = null)
+        CancellationToken cancel = default, Action<int>? progress = null, ICommunicator? communicator = null)
     {
+        communicator ??= SingleProcess.Instance;
         bool training = model.IsTraining;
         model.Eval();
         try
@@ -80,8 +91,15 @@ public sealed class Evaluator
             try
             {
                 var loader = new BatchLoader(cache, imageSize, train: false, workers, seed: 0);
-                int row = 0;
-                foreach (var batch in loader.Sequential(batchSize, cancel))
+                int batches = (n + batchSize - 1) / batchSize, ranks = communicator.Size;
+                // Rank r's batches are [First(r), First(r + 1)): contiguous, so the gathered rows are in order.
+                int First(int rank) => (int)((long)batches * rank / ranks);
+                int Row(int batch) => Math.Min(n, batch * batchSize);
+                int me = communicator.Rank, from = First(me), to = First(me + 1);
+                var mine = Enumerable.Range(from, to - from)
+                    .Select(b => Enumerable.Range(b * batchSize, Math.Min(batchSize, n - b * batchSize)).ToArray()).ToArray();
+                int row = Row(from);
+                foreach (var batch in loader.Load(mine, 0, cancel))
                 {
                     using (batch)
                     using (new TensorScope())
@@ -92,6 +110,14 @@ public sealed class Evaluator
                         row += batch.Labels.Length;
                         progress?.Invoke(batch.Labels.Length);
                     }
+                }
+                if (ranks > 1)
+                {
+                    var counts = Enumerable.Range(0, ranks).Select(r => (Row(First(r + 1)) - Row(First(r))) * d).ToArray();
+                    using var own = TensorScope.Outside(() => Tensor.Empty(Math.Max(1, counts[me])));
+                    var send = own.Span[..counts[me]];
+                    result.Span.Slice(Row(from) * d, counts[me]).CopyTo(send);
+                    communicator.AllGather(send, result.Span, counts);
                 }
             }
             catch

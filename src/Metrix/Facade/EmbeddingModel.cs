@@ -129,13 +129,16 @@ public sealed class EmbeddingModel
     /// <summary>
     /// The embeddings [N, D] of every image of <paramref name="set"/>, in order, decoded once through an
     /// <see cref="ImageCache"/> by <paramref name="workers"/> threads; <paramref name="progress"/> receives
-    /// the count of each finished batch. The caller disposes the tensor.
+    /// the count of each finished batch. The caller disposes the tensor. With a <paramref name="communicator"/> of
+    /// several ranks each rank embeds its share and every rank gets all rows, equal to one process's
+    /// (<see cref="Evaluator.Embed"/>).
     /// </summary>
-    public Tensor Embed(ImageSet set, int workers, int batchSize, CancellationToken cancel = default, Action<int>? progress = null)
+    public Tensor Embed(ImageSet set, int workers, int batchSize, CancellationToken cancel = default, Action<int>? progress = null,
+        Distributed.ICommunicator? communicator = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         var cache = new ImageCache(set, ImageTransforms.EvalResize(ImageSize));
-        return Evaluator.Embed(Network, cache, ImageSize, workers, batchSize, cancel, progress);
+        return Evaluator.Embed(Network, cache, ImageSize, workers, batchSize, cancel, progress, communicator);
     }
 
     // Decodes one batch at a time, so memory holds a batch of images, not the whole list.

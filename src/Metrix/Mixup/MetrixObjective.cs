@@ -61,7 +61,7 @@ public static class MetrixObjective
     }
 
     /// <summary>A random subset of at most <paramref name="limit"/> mixes, with their pairs.</summary>
-    private static MixPlan Subsample(MixPlan plan, int limit, Rng rng)
+    internal static MixPlan Subsample(MixPlan plan, int limit, Rng rng)
     {
         if (plan.Count <= limit) return plan;
         var keep = rng.Choice(plan.Count, limit, replace: false);

@@ -39,6 +39,9 @@ public sealed record GivenTrainOptions
     /// <summary>--l2_norm: L2-normalise embeddings.</summary>
     public bool L2Norm { get; init; } = true;
 
+    /// <summary>--sync_bn: under <c>mpiexec</c>, trained BatchNorm takes its statistics over the whole global batch (default: each process's own rows).</summary>
+    public bool SyncBn { get; init; }
+
     /// <summary>--num_epochs (default: the dataset's).</summary>
     public int? NumEpochs { get; init; }
 
@@ -144,6 +147,7 @@ public sealed record GivenTrainOptions
             EmbeddingSize = EmbeddingSize ?? d.EmbeddingSize,
             BnFreeze = BnFreeze ?? d.BnFreeze,
             L2Norm = L2Norm,
+            SyncBn = SyncBn,
             NumEpochs = NumEpochs ?? d.NumEpochs,
             GpuId = GpuId,
             Warm = Warm ?? d.Warm,

@@ -93,6 +93,12 @@ public sealed class RunDirectory
     }
 
     /// <summary>
+    /// Rank 0's run directory as another rank of a distributed run names it: not checked and never written by
+    /// this process (it may not even exist on this machine).
+    /// </summary>
+    public static RunDirectory OfRankZero(string path) => new(path);
+
+    /// <summary>
     /// Where a run goes: with <c>--resume DIR</c>, that directory and the settings saved in it (only
     /// <c>--threads</c> and <c>--num_workers</c> are taken from <paramref name="options"/>, as they do not change
     /// results); otherwise the options resolved and validated, and a new directory under <c>save_root</c>
@@ -167,7 +173,8 @@ public sealed class RunDirectory
     /// no dataset, model or loss) is refused with the missing keys named rather than completed with today's
     /// defaults, which would train a different run over its checkpoints. The one exception is the resume
     /// patch: a run written before <c>--lr_schedule</c> and <c>--crop_scale</c> existed trained with StepLR
-    /// and the release's 0.08 crops, and resumes with them.
+    /// and the release's 0.08 crops, and resumes with them; one written before <c>--sync_bn</c> existed
+    /// trained without it (it read false).
     /// </summary>
     /// <exception cref="InvalidDataException">Not JSON settings, a setting missing or invalid; the message names the file.</exception>
     public GivenTrainOptions ReadGivenConfig()
@@ -207,9 +214,9 @@ public sealed class RunDirectory
         .Where(p => !p.IsDefined(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), inherit: true))
         .Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).ToArray();
 
-    // Added after the first runs were written; absent, they take the values those runs trained with.
-    // miner_epsilon: absent in runs written before mining existed, which trained without it (null).
-    private static readonly string[] PatchedKeys = ["lr_schedule", "crop_scale", "miner_epsilon"];
+    // Added after the first runs were written; absent, they take the values those runs trained with:
+    // miner_epsilon null (no mining existed), sync_bn false (the value an absent boolean reads as).
+    private static readonly string[] PatchedKeys = ["lr_schedule", "crop_scale", "miner_epsilon", "sync_bn"];
 
     // Null when not set: a new run's resume, an unnamed run's name, no mining.
     private static readonly string[] NullableKeys = ["resume", "run_name", "miner_epsilon"];

@@ -40,6 +40,14 @@ public sealed record TrainOptions
     /// <summary>--l2_norm: L2-normalise embeddings.</summary>
     public required bool L2Norm { get; init; }
 
+    /// <summary>
+    /// --sync_bn: in data-parallel training, trained BatchNorm (<c>--bn_freeze 0</c>) takes its batch statistics over
+    /// the whole global batch, so training equals one process's; off, each process normalises with its own rows' statistics
+    /// (as PyTorch's DistributedDataParallel does). No effect on one process or with frozen BatchNorm. Absent from older
+    /// <c>config.json</c> files: off.
+    /// </summary>
+    public bool SyncBn { get; init; }
+
     /// <summary>--num_epochs.</summary>
     public required int NumEpochs { get; init; }
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
+using Metrix.Distributed;
 using Metrix.Evaluation;
 using Metrix.Losses;
 using Metrix.Mixup;
@@ -16,32 +18,51 @@ namespace Metrix.Training;
 /// at 10, the optimiser) over the epochs' batches, <c>--bn_freeze</c>, StepLR (or cosine annealing) per epoch, evaluation every <c>--eval_every</c> epochs and after the last, the best
 /// checkpoint by Recall@1 and the last one every epoch. Every random draw derives from the seed and the
 /// (epoch, step) coordinates, so a resumed run continues exactly where the interrupted one was.
+/// On several ranks (<see cref="ICommunicator"/>) every rank trains the same model on its share of each global
+/// batch; rank 0 alone loads pretrained weights and checkpoints and writes the run directory, and sends the
+/// weights, the optimiser state and the log to the others at the start; evaluation is shared among the ranks.
 /// </summary>
 public sealed class Trainer
 {
     private readonly TrainOptions _o;
     private readonly RunDirectory _run;
     private readonly ITrainingObserver _observer;
+    private readonly ICommunicator _comm;
     private int _trainClasses;
 
-    private Trainer(TrainOptions options, RunDirectory run, ITrainingObserver observer)
+    private Trainer(TrainOptions options, RunDirectory run, ITrainingObserver observer, ICommunicator communicator)
     {
         _o = options;
         _run = run;
         _observer = observer;
+        _comm = communicator;
     }
 
     /// <summary>Trains with resolved <paramref name="options"/> in <paramref name="run"/>, resuming when the options say so.</summary>
     /// <exception cref="DivergedException">The loss or a weight became NaN or infinite; the last good checkpoint is kept.</exception>
     public static TrainResult Run(TrainOptions options, RunDirectory run, ITrainingObserver observer, CancellationToken cancel = default) =>
-        new Trainer(options, run, observer).Run(cancel);
+        new Trainer(options, run, observer, SingleProcess.Instance).Run(cancel);
+
+    /// <summary>
+    /// Trains as one rank of <paramref name="communicator"/>: every rank calls this with the same options and run
+    /// directory (see <see cref="DistributedStart"/>); only rank 0 writes to <paramref name="run"/>.
+    /// </summary>
+    /// <exception cref="DivergedException">The loss became NaN or infinite; the last good checkpoint is kept.</exception>
+    public static TrainResult Run(TrainOptions options, RunDirectory run, ITrainingObserver observer, ICommunicator communicator,
+        CancellationToken cancel = default) =>
+        new Trainer(options, run, observer, communicator).Run(cancel);
+
+    /// <summary>Rank 0 writes the run directory; the other ranks only compute.</summary>
+    private bool Writer => _comm.Rank == 0;
 
     private TrainResult Run(CancellationToken cancel)
     {
         var o = _o;
-        using var threadScope = o.Threads > 0 ? Workers.Use(o.Threads) : null;
-        using var runLock = _run.Lock();
+        int threads = o.Threads > 0 ? o.Threads : _comm.Size > 1 ? Communicator.DefaultThreads(_comm) : 0;
+        using var threadScope = threads > 0 ? Workers.Use(threads) : null;
+        using var runLock = Writer ? _run.Lock() : null;
         _observer.RunStart(o, _run);
+        if (_comm.Size > 1) _observer.Message(Ranks(threads));
 
         var data = o.Data.Load(o.DataRoot);
         var (train, evaluator) = Splits(data);
@@ -53,26 +74,39 @@ public sealed class Trainer
         var rng = new Rng(SeedMixer.Mix(seed, 0));
         int dim = o.EmbeddingSize;
         var model = new EmbeddingNet(o.ModelName, dim, o.L2Norm, rng);
-        if (o.Pretrained != "none")
+        if (o.Pretrained != "none" && Writer) // the other ranks receive the weights below
             PretrainedLoader.Load(model, o.Pretrained, o.ModelName, _observer.Message, cancel);
         var loss = LossFactory.Create(o.LossName, train.ClassCount, dim, rng);
         model.FreezeBatchNorm(o.BnFreeze);
-        var trainStep = new TrainStep(model, loss, o);
+        var trainStep = new TrainStep(model, loss, o, group: _comm);
         var optimizer = trainStep.Optimizer;
         var scheduler = trainStep.Schedule(o);
 
         var log = new List<EpochRecord>();
         int start = 0;
-        if (o.Resume is not null && File.Exists(_run.LastCheckpoint))
+        if (Writer && o.Resume is not null && File.Exists(_run.LastCheckpoint))
         {
             start = Restore(model, loss, optimizer) + 1;
             log = _run.ReadLog().Where(r => r.Epoch < start).ToList();
             _run.WriteLog(log);
             _observer.Message($"resuming {_run.Path} after epoch {start - 1}");
         }
+        if (_comm.Size > 1)
+        {
+            // Rank 0's starting point everywhere: weights (pretrained or resumed), BatchNorm statistics, proxies,
+            // optimiser state, the epoch and the log so far.
+            start = _comm.Broadcast(start);
+            _comm.BroadcastValues(model.StateDict());
+            _comm.BroadcastValues(loss.Parameters.ToDictionary(p => p.Name, p => p.Tensor));
+            var state = _comm.BroadcastTensors(optimizer.State());
+            if (!Writer) optimizer.LoadState(state);
+            string records = _comm.Broadcast(Writer ? JsonSerializer.Serialize(log, RunDirectory.Json) : "");
+            if (!Writer) log = JsonSerializer.Deserialize<List<EpochRecord>>(records, RunDirectory.Json)!;
+        }
         var best = log.Where(r => r.Recall is not null).MaxBy(r => R1(r));
 
         var sampler = Sampler(train, seed);
+        var trainLabels = train.Labels();
         // Decoded once, the shorter side capped at the eval resize side (256 for 224-px crops): random crops
         // are then taken from that instead of the full-size photograph, which bounds memory; large splits go to disk.
         var cache = ImageCache.ForSplit(train, ImageTransforms.EvalResize(o.ImageSize), CacheRoot, o.DatasetName);
@@ -93,13 +127,24 @@ public sealed class Trainer
             double sumLoss = 0, sumClean = 0, sumMixed = 0;
             int mixedSteps = 0, step = 0, images = 0;
             model.Train();
-            foreach (var batch in loader.Load(batches, epoch, cancel))
+            // Data-parallel: every rank draws the same global batches, loads the rows of its shard and passes them with
+            // the whole batch's labels (TrainStep.Run); one process loads and passes whole batches.
+            int[][]? globalLabels = null;
+            int[]? firstRows = null;
+            if (trainStep.Group.Size > 1)
+            {
+                globalLabels = batches.Select(b => b.Select(i => trainLabels[i]).ToArray()).ToArray();
+                var shards = globalLabels.Select(trainStep.Shard).ToArray();
+                batches = batches.Select((b, k) => b[shards[k].Start..shards[k].End]).ToArray();
+                firstRows = shards.Select(s => s.Start).ToArray();
+            }
+            foreach (var batch in loader.Load(batches, epoch, firstRows, cancel))
             {
                 using (batch)
                 using (new TensorScope())
                 {
                     var stepRng = new Rng(SeedMixer.Mix(seed, 4, epoch, step));
-                    var stepResult = trainStep.Run(batch.Images, batch.Labels, stepRng, analysis: analysis is not null);
+                    var stepResult = trainStep.Run(batch.Images, globalLabels?[step] ?? batch.Labels, stepRng, analysis: analysis is not null);
                     var output = stepResult.Output;
                     double value = stepResult.Loss;
                     if (!stepResult.Finite)
@@ -113,18 +158,18 @@ public sealed class Trainer
                         mixedSteps++;
                     }
                 }
+                images += globalLabels?[step].Length ?? batch.Labels.Length;
                 step++;
-                images += batch.Labels.Length;
                 _observer.Step(epoch, step, batches.Length, sumLoss / step, images / clock.Elapsed.TotalSeconds);
             }
             double trainSeconds = clock.Elapsed.TotalSeconds;
-            analysis?.Save(_run.AnalysisPairsPath);
+            if (Writer) analysis?.Save(_run.AnalysisPairsPath);
 
             RetrievalResult? result = null;
             if ((epoch + 1) % o.EvalEvery == 0 || epoch == epochs - 1)
             {
-                _observer.Message($"evaluating {evaluator.Images} images…");
-                result = evaluator.Evaluate(model, cancel);
+                _observer.Message($"evaluating {evaluator.Images} images{(_comm.Size > 1 ? $" on {_comm.Size} ranks" : "")}…");
+                result = evaluator.Evaluate(model, cancel, communicator: _comm);
             }
             var record = new EpochRecord(epoch, sumLoss / Math.Max(1, step), sumClean / Math.Max(1, step),
                 mixedSteps > 0 ? sumMixed / mixedSteps : null, optimizer.Groups[0].Lr,
@@ -134,13 +179,26 @@ public sealed class Trainer
 
             bool isBest = record.Recall is not null && (best is null || R1(record) > R1(best));
             if (isBest) best = record;
-            _run.CompleteEpoch(log, isBest && o.SaveModel ? path => Save(path, model, loss, optimizer, epoch, withOptimizer: false) : null,
-                path => Save(path, model, loss, optimizer, epoch, withOptimizer: true));
+            if (Writer)
+            {
+                _run.CompleteEpoch(log, isBest && o.SaveModel ? path => Save(path, model, loss, optimizer, epoch, withOptimizer: false) : null,
+                    path => Save(path, model, loss, optimizer, epoch, withOptimizer: true));
+            }
             _observer.EpochEnd(record);
         }
         var outcome = new TrainResult(_run, log, best);
         _observer.RunEnd(outcome);
         return outcome;
+    }
+
+    /// <summary>One line naming every rank's process and machine, so that a launcher's report of a failed process id names the rank.</summary>
+    private string Ranks(int threads)
+    {
+        string me = string.Create(CultureInfo.InvariantCulture,
+            $"{_comm.Rank}: pid {Environment.ProcessId} on {(_comm is MpiCommunicator m ? m.Host : Environment.MachineName)}");
+        var all = Enumerable.Range(0, _comm.Size).Select(r => "rank " + _comm.Broadcast(me, r));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{_comm.Size} ranks, {Workers.Threads} compute threads each, global batch {_o.BatchSize}: {string.Join(", ", all)}");
     }
 
     private static double R1(EpochRecord r) => r.Recall!.TryGetValue("1", out double v) ? v : double.NaN;

@@ -54,6 +54,16 @@ public sealed class TrainCommandTests
     public void Save_model_is_bare_or_valued(string[] args, bool expected) =>
         Assert.Equal(expected, CliRun.ParseTrain(args).SaveModel);
 
+    [Theory]
+    [InlineData(new string[0], false)]
+    [InlineData(new[] { "--sync_bn" }, true)]
+    [InlineData(new[] { "--sync_bn", "--bn_freeze", "0" }, true)]
+    [InlineData(new[] { "--bn_freeze", "0", "--sync_bn" }, true)]
+    [InlineData(new[] { "--sync_bn", "0" }, false)]
+    [InlineData(new[] { "--sync_bn", "on" }, true)]
+    public void A_bare_flag_whose_default_is_false_means_true(string[] args, bool expected) =>
+        Assert.Equal(expected, CliRun.ParseTrain(args).SyncBn);
+
     [Fact]
     public void Save_model_followed_by_a_flag_leaves_that_flag_alone()
     {

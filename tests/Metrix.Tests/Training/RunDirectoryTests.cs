@@ -100,6 +100,20 @@ public sealed class RunDirectoryTests : IDisposable
         Assert.Equal((LrScheduleKind.Step, 0.08), (options.LrSchedule, options.CropScale));
     }
 
+    [Fact]
+    public void Resume_of_a_run_written_before_sync_bn_trains_without_it()
+    {
+        var (run, _) = RunDirectory.Start(new GivenTrainOptions { SaveRoot = _root, RunName = "old", SyncBn = true }, DateTime.Now);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run.ConfigPath))!.AsObject();
+        Assert.True((bool)json["sync_bn"]!);
+        json.Remove("sync_bn");
+        File.WriteAllText(run.ConfigPath, json.ToJsonString());
+
+        var (_, options) = RunDirectory.Start(new GivenTrainOptions { Resume = run.Path, SyncBn = true }, DateTime.Now);
+
+        Assert.False(options.SyncBn);
+    }
+
     [Theory]
     [InlineData("{}", "dataset, data_root, save_root, model")]
     [InlineData("drop:dataset,model,loss", "settings missing: dataset, model, loss;")]
@@ -129,9 +143,10 @@ public sealed class RunDirectoryTests : IDisposable
     [Fact]
     public void Config_keys_are_the_flag_names_of_every_setting()
     {
-        Assert.Equal(37, RunDirectory.ConfigKeys.Count);
+        Assert.Equal(38, RunDirectory.ConfigKeys.Count);
         Assert.Contains("miner_epsilon", RunDirectory.ConfigKeys);
         Assert.Contains("images_per_class", RunDirectory.ConfigKeys);
+        Assert.Contains("sync_bn", RunDirectory.ConfigKeys);
         Assert.DoesNotContain("data", RunDirectory.ConfigKeys);
         Assert.DoesNotContain("mixup", RunDirectory.ConfigKeys);
         Assert.DoesNotContain("model_name", RunDirectory.ConfigKeys);

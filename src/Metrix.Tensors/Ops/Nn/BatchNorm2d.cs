@@ -12,19 +12,32 @@ public static partial class Ops
     /// μ, σ² are the running statistics, so the op is a per-channel affine. γ (weight) and β (bias) may be
     /// null (1 and 0); they get gradients only when they require them (a frozen affine does not).
     /// </summary>
+    /// <remarks>
+    /// <paramref name="groupSum"/>, when given, makes the batch statistics those of the batch of a whole data-parallel
+    /// group (synchronised BatchNorm): it sums a buffer of doubles element-wise over the group, in place, and every
+    /// member calls the op with its rows at the same point. Forward sums the per-channel Σx and the row count, then
+    /// Σ(x − μ)², the same two passes as one process; backward sums Σg and Σg·x̂, which the input gradient needs. γ and
+    /// β get this member's share of their gradient only (the group sums those with the other parameters).
+    /// </remarks>
     public static unsafe Tensor BatchNorm2d(Tensor x, Tensor? weight, Tensor? bias, Tensor runningMean, Tensor runningVar,
-        bool training, float momentum = 0.1f, float eps = 1e-5f)
+        bool training, float momentum = 0.1f, float eps = 1e-5f, Action<Span<double>>? groupSum = null)
     {
+        if (!training) groupSum = null;
         if (x.Rank != 4) throw new ArgumentException($"BatchNorm2d expects [N,C,H,W]; got {Shapes.Format(x.Shape)}");
         int n = x.Dim(0), c = x.Dim(1), hw = x.Dim(2) * x.Dim(3);
         if (runningMean.Size != c || runningVar.Size != c || (weight is not null && weight.Size != c) || (bias is not null && bias.Size != c))
             throw new ArgumentException($"BatchNorm2d parameters must have {c} elements");
         long count = (long)n * hw;
-        if (training && count < 2) throw new ArgumentException($"BatchNorm2d in training needs more than one value per channel; got {Shapes.Format(x.Shape)}");
+        if (training && groupSum is null && count < 2) throw new ArgumentException($"BatchNorm2d in training needs more than one value per channel; got {Shapes.Format(x.Shape)}");
         var mean = new float[c];
         var invStd = new float[c];
         float* xp = x.Pointer;
-        if (training)
+        if (groupSum is not null)
+        {
+            count = GroupStatistics(xp, n, c, hw, count, runningMean, runningVar, momentum, eps, mean, invStd, groupSum);
+            if (count < 2) throw new ArgumentException($"BatchNorm2d in training needs more than one value per channel over the group; got {count}");
+        }
+        else if (training)
         {
             Workers.For(c, 1, (c0, c1) =>
             {
@@ -109,6 +122,18 @@ public static partial class Ops
                     sumGx[ch] = sgx * invStd[ch];
                 }
             });
+            // Synchronised: the input gradient needs the group's sums; γ and β keep this member's share.
+            var groupG = sumG;
+            var groupGx = sumGx;
+            if (groupSum is not null && needX)
+            {
+                var both = new double[2 * c];
+                sumG.CopyTo(both, 0);
+                sumGx.CopyTo(both, c);
+                groupSum(both);
+                groupG = both[..c];
+                groupGx = both[c..];
+            }
             if (needW)
             {
                 var gw = grads.Slot(weight!, out bool fresh);
@@ -131,7 +156,7 @@ public static partial class Ops
                 float k = scale[ch];
                 if (training)
                 {
-                    double mg = sumG[ch] / count, mgx = sumGx[ch] / count;
+                    double mg = groupG[ch] / count, mgx = groupGx[ch] / count;
                     // ∂x = k·g − k·mg − k·x̂·mgx = k·g + (−k·invStd·mgx)·x + (k·mg·… ) folded into a·g + b·x + d
                     a[ch] = k;
                     b[ch] = (float)(-k * invStd[ch] * mgx);
@@ -158,18 +183,68 @@ public static partial class Ops
     }
 
     /// <summary>
+    /// The batch mean and 1/√(σ² + ε) per channel over a data-parallel group's rows (<paramref name="groupSum"/> sums
+    /// over the group), and the running statistics updated with them; returns the group's value count per channel.
+    /// </summary>
+    private static unsafe long GroupStatistics(float* xp, int n, int c, int hw, long count, Tensor runningMean, Tensor runningVar,
+        float momentum, float eps, float[] mean, float[] invStd, Action<Span<double>> groupSum)
+    {
+        var sums = new double[c + 1];
+        nint xn = (nint)xp;
+        Workers.For(c, 1, (c0, c1) =>
+        {
+            for (int ch = c0; ch < c1; ch++)
+            {
+                double sum = 0;
+                for (int i = 0; i < n; i++) sum += TensorPrimitives.Sum(new ReadOnlySpan<float>((float*)xn + ((long)i * c + ch) * hw, hw));
+                sums[ch] = sum;
+            }
+        });
+        sums[c] = count;
+        groupSum(sums);
+        long total = (long)sums[c];
+        if (total < 2) return total;
+        var mu = new double[c];
+        for (int ch = 0; ch < c; ch++) mu[ch] = sums[ch] / total;
+        var squares = new double[c];
+        Workers.For(c, 1, (c0, c1) =>
+        {
+            for (int ch = c0; ch < c1; ch++)
+            {
+                double sq = 0, m = mu[ch];
+                for (int i = 0; i < n; i++)
+                {
+                    var row = new ReadOnlySpan<float>((float*)xn + ((long)i * c + ch) * hw, hw);
+                    for (int j = 0; j < row.Length; j++) { double d = row[j] - m; sq += d * d; }
+                }
+                squares[ch] = sq;
+            }
+        });
+        groupSum(squares);
+        for (int ch = 0; ch < c; ch++)
+        {
+            double variance = squares[ch] / total;
+            mean[ch] = (float)mu[ch];
+            invStd[ch] = (float)(1.0 / Math.Sqrt(variance + eps));
+            runningMean.Span[ch] = (1 - momentum) * runningMean.Span[ch] + momentum * (float)mu[ch];
+            runningVar.Span[ch] = (1 - momentum) * runningVar.Span[ch] + momentum * (float)(squares[ch] / (total - 1));
+        }
+        return total;
+    }
+
+    /// <summary>
     /// relu(batch_norm(x) + residual) (residual optional), the ResNet joins. With running statistics and no affine
     /// gradient (a frozen layer) it is one pass forward, y = max(x·k + b (+ r), 0), and one backward,
     /// ∂x = k·g·[y &gt; 0], ∂r = g·[y &gt; 0], keeping one activation instead of two; otherwise it is
     /// <see cref="BatchNorm2d"/> followed by <see cref="Relu"/> or <see cref="AddRelu"/>.
     /// </summary>
     public static unsafe Tensor BatchNorm2dRelu(Tensor x, Tensor? weight, Tensor? bias, Tensor runningMean, Tensor runningVar,
-        bool training, Tensor? residual = null, float momentum = 0.1f, float eps = 1e-5f)
+        bool training, Tensor? residual = null, float momentum = 0.1f, float eps = 1e-5f, Action<Span<double>>? groupSum = null)
     {
         bool affineGrad = (weight is not null && weight.RequiresGrad) || (bias is not null && bias.RequiresGrad);
         if (training || (affineGrad && Autograd.IsEnabled))
         {
-            var normalized = BatchNorm2d(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+            var normalized = BatchNorm2d(x, weight, bias, runningMean, runningVar, training, momentum, eps, groupSum);
             return residual is null ? Relu(normalized) : AddRelu(normalized, residual);
         }
         if (x.Rank != 4) throw new ArgumentException($"BatchNorm2dRelu expects [N,C,H,W]; got {Shapes.Format(x.Shape)}");
