@@ -23,8 +23,10 @@ public static class ComparedMethods
     /// among the mined negatives with <c>--miner_epsilon</c>), x̃ = λ·x_a + (1 − λ)·x_q with λ ~ Beta(α, α) per
     /// iteration; the mix's embedding is an anchor against every clean example j other than a and q, with the virtual
     /// label λ·[c_j = c_a] + (1 − λ)·[c_j = c_q].
+    /// <c>embedMixed(first, second, λ)</c> returns the embeddings of the mixed images λ·x[first[m]] + (1 − λ)·x[second[m]]
+    /// in order of m: the network's forward pass on one process, each rank's share gathered in data-parallel training.
     /// </summary>
-    public static StepOutput IMix(EmbeddingNet model, Tensor images, Tensor embeddings, int[] labels, Tensor clean, PairLoss loss,
+    public static StepOutput IMix(Func<int[], int[], float, Tensor> embedMixed, Tensor embeddings, int[] labels, Tensor clean, PairLoss loss,
         MixupOptions options, Rng rng, MinedPairs? mined, bool keepMixedEmbeddings)
     {
         float lambda = (float)rng.Beta(options.Alpha, options.Alpha);
@@ -32,7 +34,7 @@ public static class ComparedMethods
         var (first, second) = AnchorNegativeMixes(hard);
         if (first.Length == 0) return new StepOutput(clean, clean.Item(), null, lambda, PairSet.AncNeg, 0, null);
         var pairs = IMixPairs(labels, first, second, lambda);
-        var mixed = model.Forward(MixOps.MixRows(images, first, second, lambda));
+        var mixed = embedMixed(first, second, lambda);
         var mixedLoss = loss.Compute(mixed, embeddings, pairs);
         return Combine(clean, mixedLoss, options.MixWeight, lambda, PairSet.AncNeg, first.Length, mixed, keepMixedEmbeddings);
     }

@@ -65,14 +65,26 @@ public sealed class DataParallelObjective
         var features = model.Features(images);
         var local = model.Embed(EmbeddingNet.Pool(features));
         var embeddings = GroupOps.GatherRows(_group, local, rows);
-        var clean = _loss.Clean(embeddings, labels);
-        if (options.Mode == MixMode.Baseline)
-            return new StepOutput(clean, clean.Item(), null, null, null, 0, null);
+        // As MetrixObjective, on the gathered embeddings: mining, the clean loss, the compared methods, the mix plan.
+        var mined = options.MinerEpsilon is double epsilon ? MultiSimilarityMiner.Mine(embeddings, labels, epsilon) : null;
+        var clean = mined is null ? _loss.Clean(embeddings, labels) : _loss.Compute(embeddings, embeddings, mined.Pairs);
+        switch (options.Mode)
+        {
+            case MixMode.Baseline:
+                return new StepOutput(clean, clean.Item(), null, null, null, 0, null);
+            case MixMode.IMix:
+                return ComparedMethods.IMix((first, second, l) => MixedImages(images, rows, first, second, l),
+                    embeddings, labels, clean, _loss, options, rng, mined, keepMixedEmbeddings);
+            case MixMode.MoChi:
+                return ComparedMethods.MoChi(embeddings, labels, clean, _loss, options, rng, mined, keepMixedEmbeddings);
+            case MixMode.ProxySynthesis:
+                return ComparedMethods.ProxySynthesis(embeddings, labels, clean, _loss, rng, keepMixedEmbeddings);
+        }
 
         float lambda = (float)rng.Beta(options.Alpha, options.Alpha);
         var set = options.PairSets[rng.NextInt(options.PairSets.Count)];
-        int[][]? hard = options.Mode == MixMode.Input ? MetrixObjective.HardNegatives(embeddings, labels, options.HardNegatives) : null;
-        var plan = MixPlan.Create(set, labels, lambda, rng, hard);
+        int[][]? hard = options.Mode == MixMode.Input ? MetrixObjective.HardNegatives(embeddings, labels, options.HardNegatives, mined?.Negatives) : null;
+        var plan = MixPlan.Create(set, labels, lambda, rng, hard ?? mined?.Negatives, mined?.Positives);
         if (plan.Count == 0)
             return new StepOutput(clean, clean.Item(), null, lambda, set, 0, null);
         if (_loss.MixesPerImage is int perImage) plan = MetrixObjective.Subsample(plan, perImage * labels.Length, rng);
@@ -81,7 +93,7 @@ public sealed class DataParallelObjective
         {
             MixMode.Embed => MixOps.MixRows(embeddings, plan.First, plan.Second, lambda),
             MixMode.Feature => MixedFeatures(features, rows, plan),
-            MixMode.Input => MixedImages(images, rows, plan),
+            MixMode.Input => MixedImages(images, rows, plan.First, plan.Second, plan.Lambda),
             _ => throw new InvalidOperationException(),
         };
         var pairs = _loss.MixedPairs(plan.Pairs, labels, plan.First, plan.Second, plan.Lambda);
@@ -137,20 +149,20 @@ public sealed class DataParallelObjective
     }
 
     /// <summary>Input mixup: the images gathered, this rank's even share of the mixes through the network, the mixed embeddings gathered.</summary>
-    private Tensor MixedImages(Tensor images, int[] rows, MixPlan plan)
+    private Tensor MixedImages(Tensor images, int[] rows, int[] first, int[] second, float lambda)
     {
         Tensor all;
         using (Autograd.NoGrad()) all = GroupOps.GatherRows(_group, images, rows);
         int size = _group.Size, dim = _model.EmbeddingSize;
         var shares = new int[size];
-        for (int r = 0; r < size; r++) shares[r] = BatchShard.Even(plan.Count, r, size).Count;
-        var share = BatchShard.Even(plan.Count, _group.Rank, size);
-        if (plan.Count < size && _model.Body.BatchNorms.Any(bn => bn.GroupSum is not null && !bn.Frozen))
-            throw new InvalidOperationException($"input mixup over {size} processes with synchronised BatchNorm needs at least {size} mixed images per step; this step has {plan.Count}");
+        for (int r = 0; r < size; r++) shares[r] = BatchShard.Even(first.Length, r, size).Count;
+        var share = BatchShard.Even(first.Length, _group.Rank, size);
+        if (first.Length < size && _model.Body.BatchNorms.Any(bn => bn.GroupSum is not null && !bn.Frozen))
+            throw new InvalidOperationException($"input mixup over {size} processes with synchronised BatchNorm needs at least {size} mixed images per step; this step has {first.Length}");
         Tensor? local = null;
         if (share.Count > 0)
         {
-            var mixedImages = MixOps.MixRows(all, plan.First[share.Start..share.End], plan.Second[share.Start..share.End], plan.Lambda);
+            var mixedImages = MixOps.MixRows(all, first[share.Start..share.End], second[share.Start..share.End], lambda);
             local = _model.Forward(mixedImages);
         }
         return GroupOps.GatherRows(_group, local, shares, [dim]);

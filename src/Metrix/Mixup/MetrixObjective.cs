@@ -26,7 +26,7 @@ public static class MetrixObjective
             case MixMode.Baseline:
                 return new StepOutput(clean, clean.Item(), null, null, null, 0, null);
             case MixMode.IMix:
-                return ComparedMethods.IMix(model, images, embeddings, labels, clean, loss, options, rng, mined, keepMixedEmbeddings);
+                return ComparedMethods.IMix((first, second, lambda) => model.Forward(MixOps.MixRows(images, first, second, lambda)), embeddings, labels, clean, loss, options, rng, mined, keepMixedEmbeddings);
             case MixMode.MoChi:
                 return ComparedMethods.MoChi(embeddings, labels, clean, loss, options, rng, mined, keepMixedEmbeddings);
             case MixMode.ProxySynthesis:

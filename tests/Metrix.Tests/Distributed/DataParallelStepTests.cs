@@ -43,12 +43,13 @@ public sealed class DataParallelStepTests(ITestOutputHelper output)
         return data;
     }
 
-    private static TrainOptions Options(MixMode mode, LossKind loss, bool bnFreeze) => new GivenTrainOptions
-    {
-        Model = Backbone.ResNet18, EmbeddingSize = 8, ImageSize = Size, BatchSize = Batch, ImagesPerClass = PerClass,
-        BnFreeze = bnFreeze, SyncBn = !bnFreeze, Optimizer = OptimizerKind.Sgd, Lr = bnFreeze ? 0.01 : 0.002, WeightDecay = 1e-4, Loss = loss,
-        Mode = mode, Warm = 0, Pairs = PairSets.Parse("posneg,ancneg,negneg"),
-    }.Resolve();
+    private static TrainOptions Options(MixMode mode, LossKind loss, bool bnFreeze, string pairs = "posneg,ancneg,negneg",
+        double? minerEpsilon = null) => new GivenTrainOptions
+        {
+            Model = Backbone.ResNet18, EmbeddingSize = 8, ImageSize = Size, BatchSize = Batch, ImagesPerClass = PerClass,
+            BnFreeze = bnFreeze, SyncBn = !bnFreeze, Optimizer = OptimizerKind.Sgd, Lr = bnFreeze ? 0.01 : 0.002, WeightDecay = 1e-4, Loss = loss,
+            Mode = mode, Warm = 0, Pairs = PairSets.Parse(pairs), MinerEpsilon = minerEpsilon,
+        }.Resolve();
 
     /// <summary>The global batches: images and labels (classes drawn from 8, <see cref="PerClass"/> consecutive rows each).</summary>
     private static (float[] Images, int[] Labels)[] Batches()
@@ -133,9 +134,12 @@ public sealed class DataParallelStepTests(ITestOutputHelper output)
 
     private const double Floor = 1e-2;
 
-    private void Check(MixMode mode, LossKind lossKind, bool bnFreeze)
+    private void Check(MixMode mode, LossKind lossKind, bool bnFreeze) =>
+        Check(Options(mode, lossKind, bnFreeze), $"{mode}/{lossKind}");
+
+    private void Check(TrainOptions options, string what)
     {
-        var options = Options(mode, lossKind, bnFreeze);
+        bool bnFreeze = options.BnFreeze;
         Outcome single;
         using (Workers.Use(1)) single = Train(options, null);
         // The weights moved: the comparison is of training, not of the initialisation.
@@ -149,12 +153,12 @@ public sealed class DataParallelStepTests(ITestOutputHelper output)
             double loss = 0, weight = 0;
             for (int r = 0; r < n; r++)
             {
-                var (l, w) = Compare(single, ranks[r], bnFreeze ? FrozenTolerance : SyncTolerance, $"{mode}/{lossKind}/{(bnFreeze ? "frozen" : "sync")} BN, rank {r} of {n}");
+                var (l, w) = Compare(single, ranks[r], bnFreeze ? FrozenTolerance : SyncTolerance, $"{what}/{(bnFreeze ? "frozen" : "sync")} BN, rank {r} of {n}");
                 loss = Math.Max(loss, l);
                 weight = Math.Max(weight, w);
             }
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{mode} {lossKind} {(bnFreeze ? "frozen BN" : "sync BN")} N={n}: largest relative difference, loss {loss:E2}, weights {weight:E2}"));
+                $"{what} {(bnFreeze ? "frozen BN" : "sync BN")} N={n}: largest relative difference, loss {loss:E2}, weights {weight:E2}"));
         }
     }
 
@@ -165,6 +169,30 @@ public sealed class DataParallelStepTests(ITestOutputHelper output)
     [Theory]
     [MemberData(nameof(Cases))]
     public void Ranks_with_synchronised_batch_norm_train_as_one_process(MixMode mode, LossKind loss) => Check(mode, loss, bnFreeze: false);
+
+    /// <summary>The methods of Table 3 and multi-similarity mining, each with frozen and with synchronised BatchNorm.</summary>
+    public static TheoryData<string, bool> MethodCases()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (var name in MethodOptions.Keys)
+            foreach (bool frozen in new[] { true, false })
+                data.Add(name, frozen);
+        return data;
+    }
+
+    private static readonly Dictionary<string, Func<bool, TrainOptions>> MethodOptions = new()
+    {
+        ["imix/contrastive"] = frozen => Options(MixMode.IMix, LossKind.Contrastive, frozen),
+        ["mochi/contrastive/ancneg,negneg"] = frozen => Options(MixMode.MoChi, LossKind.Contrastive, frozen, pairs: "ancneg,negneg"),
+        ["ps/proxyanchor"] = frozen => Options(MixMode.ProxySynthesis, LossKind.ProxyAnchor, frozen),
+        ["feature/multisimilarity/mined"] = frozen => Options(MixMode.Feature, LossKind.MultiSimilarity, frozen, minerEpsilon: 0.39),
+        ["input/multisimilarity/mined"] = frozen => Options(MixMode.Input, LossKind.MultiSimilarity, frozen, minerEpsilon: 0.39),
+    };
+
+    [Theory]
+    [MemberData(nameof(MethodCases))]
+    public void Table_3_methods_and_mining_train_on_ranks_as_one_process(string name, bool bnFreeze) =>
+        Check(MethodOptions[name](bnFreeze), name);
 
     [Fact]
     public void Trained_batch_norm_without_sync_normalises_each_rank_by_its_own_rows()
