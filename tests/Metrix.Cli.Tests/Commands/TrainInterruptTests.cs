@@ -23,7 +23,11 @@ public sealed class TrainInterruptTests
     {
         using var root = new Testing.TempDirectory("metrix-interrupt-");
         string run = Path.Combine(root.Path, "i");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        // A process inherits an ignored SIGINT (a test host started in the background by a non-interactive shell has
+        // one) and .NET then leaves it ignored; a terminal's command starts with the default, which env restores.
+        var info = new ProcessStartInfo("/usr/bin/env") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "metrix.dll"));
         foreach (var a in new[]
                  {
