@@ -9,7 +9,21 @@ public static class MixOps
     /// <summary>
     /// mix_λ of rows: y[m] = λ·x[i[m]] + (1 − λ)·x[j[m]] for x [N,…]. ∂x[i[m]] += λ·g[m], ∂x[j[m]] += (1 − λ)·g[m].
     /// </summary>
-    public static unsafe Tensor MixRows(Tensor x, int[] i, int[] j, float lambda)
+    public static Tensor MixRows(Tensor x, int[] i, int[] j, float lambda) => Mix(x, i, j, _ => lambda);
+
+    /// <summary>
+    /// mix of rows with a factor per row: y[m] = λ[m]·x[i[m]] + (1 − λ[m])·x[j[m]] for x [N,…] (MoCHi draws a factor
+    /// per synthetic point; proxy synthesis passes λ = 1 with i = j to carry clean rows through).
+    /// ∂x[i[m]] += λ[m]·g[m], ∂x[j[m]] += (1 − λ[m])·g[m].
+    /// </summary>
+    public static Tensor MixRows(Tensor x, int[] i, int[] j, float[] lambdas)
+    {
+        if (i.Length != j.Length || i.Length != lambdas.Length)
+            throw new ArgumentException($"MixRows: {i.Length} first rows, {j.Length} second rows and {lambdas.Length} factors");
+        return Mix(x, i, j, m => lambdas[m]);
+    }
+
+    private static unsafe Tensor Mix(Tensor x, int[] i, int[] j, Func<int, float> lambda)
     {
         int rows = i.Length, width = x.Size / x.Dim(0);
         var shape = x.ShapeArray();
@@ -22,8 +36,9 @@ public static class MixOps
             for (int m = m0; m < m1; m++)
             {
                 var dst = new Span<float>((float*)yn + (long)m * width, width);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(new ReadOnlySpan<float>((float*)xn + (long)i[m] * width, width), lambda, dst);
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>((float*)xn + (long)j[m] * width, width), 1 - lambda, dst, dst);
+                float l = lambda(m);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(new ReadOnlySpan<float>((float*)xn + (long)i[m] * width, width), l, dst);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>((float*)xn + (long)j[m] * width, width), 1 - l, dst, dst);
             }
         });
         return Autograd.Record(y, "mix_rows", (g, grads) =>
@@ -32,47 +47,12 @@ public static class MixOps
             float* gp = g.Pointer, gxp = gx.Pointer;
             for (int m = 0; m < rows; m++)
             {
+                float l = lambda(m);
                 var src = new ReadOnlySpan<float>(gp + (long)m * width, width);
                 var di = new Span<float>(gxp + (long)i[m] * width, width);
                 var dj = new Span<float>(gxp + (long)j[m] * width, width);
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src, lambda, di, di);
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src, 1 - lambda, dj, dj);
-            }
-            grads.Take(x, gx);
-        }, x);
-    }
-
-    /// <summary>
-    /// mix of rows with a factor per row: y[m] = λ[m]·x[i[m]] + (1 − λ[m])·x[j[m]] for x [N,…] (MoCHi draws a factor
-    /// per synthetic point; proxy synthesis passes λ = 1 with i = j to carry clean rows through).
-    /// ∂x[i[m]] += λ[m]·g[m], ∂x[j[m]] += (1 − λ[m])·g[m].
-    /// </summary>
-    public static unsafe Tensor MixRows(Tensor x, int[] i, int[] j, float[] lambdas)
-    {
-        if (i.Length != j.Length || i.Length != lambdas.Length)
-            throw new ArgumentException($"MixRows: {i.Length} first rows, {j.Length} second rows and {lambdas.Length} factors");
-        int rows = i.Length, width = x.Size / x.Dim(0);
-        var shape = x.ShapeArray();
-        shape[0] = rows;
-        var y = Tensor.Empty(shape);
-        float* xp = x.Pointer, yp = y.Pointer;
-        for (int m = 0; m < rows; m++)
-        {
-            var dst = new Span<float>(yp + (long)m * width, width);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(new ReadOnlySpan<float>(xp + (long)i[m] * width, width), lambdas[m], dst);
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(xp + (long)j[m] * width, width), 1 - lambdas[m], dst, dst);
-        }
-        return Autograd.Record(y, "mix_rows", (g, grads) =>
-        {
-            var gx = x.ZerosLike();
-            float* gp = g.Pointer, gxp = gx.Pointer;
-            for (int m = 0; m < rows; m++)
-            {
-                var src = new ReadOnlySpan<float>(gp + (long)m * width, width);
-                var di = new Span<float>(gxp + (long)i[m] * width, width);
-                var dj = new Span<float>(gxp + (long)j[m] * width, width);
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src, lambdas[m], di, di);
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src, 1 - lambdas[m], dj, dj);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src, l, di, di);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src, 1 - l, dj, dj);
             }
             grads.Take(x, gx);
         }, x);
