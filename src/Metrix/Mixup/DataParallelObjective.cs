@@ -66,20 +66,9 @@ public sealed class DataParallelObjective
         var local = model.Embed(EmbeddingNet.Pool(features));
         var embeddings = GroupOps.GatherRows(_group, local, rows);
         // As MetrixObjective, on the gathered embeddings: mining, the clean loss, the compared methods, the mix plan.
-        var mined = options.MinerEpsilon is double epsilon ? MultiSimilarityMiner.Mine(embeddings, labels, epsilon) : null;
-        var clean = mined is null ? _loss.Clean(embeddings, labels) : _loss.Compute(embeddings, embeddings, mined.Pairs);
-        switch (options.Mode)
-        {
-            case MixMode.Baseline:
-                return new StepOutput(clean, clean.Item(), null, null, null, 0, null);
-            case MixMode.IMix:
-                return ComparedMethods.IMix((first, second, l) => MixedImages(images, rows, first, second, l),
-                    embeddings, labels, clean, _loss, options, rng, mined, keepMixedEmbeddings);
-            case MixMode.MoChi:
-                return ComparedMethods.MoChi(embeddings, labels, clean, _loss, options, rng, mined, keepMixedEmbeddings);
-            case MixMode.ProxySynthesis:
-                return ComparedMethods.ProxySynthesis(embeddings, labels, clean, _loss, rng, keepMixedEmbeddings);
-        }
+        var (clean, mined, done) = MetrixObjective.Begin(embeddings, labels, _loss, options, rng,
+            (first, second, l) => MixedImages(images, rows, first, second, l), keepMixedEmbeddings);
+        if (done is not null) return done;
 
         float lambda = (float)rng.Beta(options.Alpha, options.Alpha);
         var set = options.PairSets[rng.NextInt(options.PairSets.Count)];

@@ -18,20 +18,9 @@ public static class MetrixObjective
         var features = model.Features(images);
         var pooled = EmbeddingNet.Pool(features);
         var embeddings = model.Embed(pooled);
-        // Mining (--miner_epsilon) chooses the clean pairs of the loss and the P(a), N(a) that mixes are drawn from.
-        var mined = options.MinerEpsilon is double epsilon ? MultiSimilarityMiner.Mine(embeddings, labels, epsilon) : null;
-        var clean = mined is null ? loss.Clean(embeddings, labels) : loss.Compute(embeddings, embeddings, mined.Pairs);
-        switch (options.Mode)
-        {
-            case MixMode.Baseline:
-                return new StepOutput(clean, clean.Item(), null, null, null, 0, null);
-            case MixMode.IMix:
-                return ComparedMethods.IMix((first, second, lambda) => model.Forward(MixOps.MixRows(images, first, second, lambda)), embeddings, labels, clean, loss, options, rng, mined, keepMixedEmbeddings);
-            case MixMode.MoChi:
-                return ComparedMethods.MoChi(embeddings, labels, clean, loss, options, rng, mined, keepMixedEmbeddings);
-            case MixMode.ProxySynthesis:
-                return ComparedMethods.ProxySynthesis(embeddings, labels, clean, loss, rng, keepMixedEmbeddings);
-        }
+        var (clean, mined, done) = Begin(embeddings, labels, loss, options, rng,
+            (first, second, l) => model.Forward(MixOps.MixRows(images, first, second, l)), keepMixedEmbeddings);
+        if (done is not null) return done;
 
         float lambda = (float)rng.Beta(options.Alpha, options.Alpha);
         var set = options.PairSets[rng.NextInt(options.PairSets.Count)];
@@ -58,6 +47,28 @@ public static class MetrixObjective
         {
             MixedPairs = recordPairs ? (pairs.Label.ToArray(), mixedPairGradient!, similarity!) : null,
         };
+    }
+
+    /// <summary>
+    /// What the single-process and the data-parallel objective share, on the whole batch's embeddings: mining
+    /// (<c>--miner_epsilon</c> chooses the clean pairs and the P(a), N(a) mixes are drawn from), the clean loss, and
+    /// for the baseline and the compared methods the whole step (<c>Done</c>; null for Metrix's own modes).
+    /// <paramref name="embedMixedImages"/> embeds the mixed images of i-Mix.
+    /// </summary>
+    internal static (Tensor Clean, MinedPairs? Mined, StepOutput? Done) Begin(Tensor embeddings, int[] labels, PairLoss loss,
+        MixupOptions options, Rng rng, Func<int[], int[], float, Tensor> embedMixedImages, bool keepMixedEmbeddings)
+    {
+        var mined = options.MinerEpsilon is double epsilon ? MultiSimilarityMiner.Mine(embeddings, labels, epsilon) : null;
+        var clean = mined is null ? loss.Clean(embeddings, labels) : loss.Compute(embeddings, embeddings, mined.Pairs);
+        StepOutput? done = options.Mode switch
+        {
+            MixMode.Baseline => new StepOutput(clean, clean.Item(), null, null, null, 0, null),
+            MixMode.IMix => ComparedMethods.IMix(embedMixedImages, embeddings, labels, clean, loss, options, rng, mined, keepMixedEmbeddings),
+            MixMode.MoChi => ComparedMethods.MoChi(embeddings, labels, clean, loss, options, rng, mined, keepMixedEmbeddings),
+            MixMode.ProxySynthesis => ComparedMethods.ProxySynthesis(embeddings, labels, clean, loss, rng, keepMixedEmbeddings),
+            _ => null,
+        };
+        return (clean, mined, done);
     }
 
     /// <summary>A random subset of at most <paramref name="limit"/> mixes, with their pairs.</summary>
