@@ -119,27 +119,25 @@ public sealed unsafe class MpiCommunicator : ICommunicator
     /// <inheritdoc/>
     public void AllReduceSum(Span<float> data)
     {
-        fixed (float* p = data)
-            for (int start = 0; start < data.Length; start += MaxChunk)
-            {
-                int count = Math.Min(MaxChunk, data.Length - start);
-                long t = Enter("MPI_Allreduce");
-                int rc = MpiNative.Allreduce(MpiNative.InPlace, (nint)(p + start), count, MpiNative.Float, MpiNative.OpSum, MpiNative.CommWorld);
-                Leave(t, "MPI_Allreduce", rc, (long)count * sizeof(float));
-            }
+        fixed (float* p = data) AllReduceSum((nint)p, data.Length, MpiNative.Float, sizeof(float));
     }
 
     /// <inheritdoc/>
     public void AllReduceSum(Span<double> data)
     {
-        fixed (double* p = data)
-            for (int start = 0; start < data.Length; start += MaxChunk)
-            {
-                int count = Math.Min(MaxChunk, data.Length - start);
-                long t = Enter("MPI_Allreduce");
-                int rc = MpiNative.Allreduce(MpiNative.InPlace, (nint)(p + start), count, MpiNative.Double, MpiNative.OpSum, MpiNative.CommWorld);
-                Leave(t, "MPI_Allreduce", rc, (long)count * sizeof(double));
-            }
+        fixed (double* p = data) AllReduceSum((nint)p, data.Length, MpiNative.Double, sizeof(double));
+    }
+
+    /// <summary>The in-place sum of <paramref name="length"/> elements at <paramref name="p"/>, in chunks MPI's int counts can hold.</summary>
+    private void AllReduceSum(nint p, int length, int datatype, int elementSize)
+    {
+        for (int start = 0; start < length; start += MaxChunk)
+        {
+            int count = Math.Min(MaxChunk, length - start);
+            long t = Enter("MPI_Allreduce");
+            int rc = MpiNative.Allreduce(MpiNative.InPlace, p + (nint)start * elementSize, count, datatype, MpiNative.OpSum, MpiNative.CommWorld);
+            Leave(t, "MPI_Allreduce", rc, (long)count * elementSize);
+        }
     }
 
     /// <inheritdoc/>
