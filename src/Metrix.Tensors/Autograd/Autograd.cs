@@ -52,7 +52,7 @@ public static class Autograd
         return output;
     }
 
-    internal static void Backward(Tensor root, Tensor? gradient, bool retainGraph)
+    internal static void Backward(Tensor root, Tensor? gradient, bool retainGraph, IBackwardObserver? observer = null)
     {
         if (!root.RequiresGrad) throw new InvalidOperationException("Backward() on a tensor that does not require grad");
         if (gradient is null && root.Size != 1)
@@ -60,17 +60,26 @@ public static class Autograd
         var grads = new Gradients();
         if (root.IsLeaf)
         {
+            observer?.Started([root]);
             grads.Take(root, gradient?.Detach() ?? Tensor.Ones(root.ShapeArray()));
+            observer?.GradientReady(root);
             return;
         }
         using var noGrad = NoGrad();
         var order = TopologicalOrder(root);
+        var uses = observer is null ? null : LeafUses(order);
+        observer?.Started(uses!.Keys);
         grads.Seed(root, gradient?.Detach() ?? Tensor.Ones(root.ShapeArray()));
         for (int i = order.Count - 1; i >= 0; i--)
         {
             var t = order[i];
             var g = grads.Pop(t);
-            if (g is null) continue;
+            var inputs = t.GradFn!.Inputs;
+            if (g is null)
+            {
+                if (uses is not null) Done(inputs, uses, observer!);
+                continue;
+            }
             if (t.RetainsGrad) t.Grad = (t.Grad is null ? g.Detach() : t.Grad.AddInPlace(g)).Keep();
             var node = t.GradFn!;
             if (OpProfile.Current is { } profile)
@@ -82,7 +91,34 @@ public static class Autograd
             else node.Run(g, grads);
             g.Dispose();
             if (!retainGraph) node.Release();
+            if (uses is not null) Done(inputs, uses, observer!);
         }
+    }
+
+    /// <summary>For every leaf that requires grad, how many inputs of the graph's operations it is.</summary>
+    private static Dictionary<Tensor, int> LeafUses(List<Tensor> order)
+    {
+        var uses = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
+        foreach (var t in order)
+            foreach (var input in t.GradFn!.Inputs)
+                if (input.IsLeaf && input.RequiresGrad) uses[input] = uses.GetValueOrDefault(input) + 1;
+        return uses;
+    }
+
+    /// <summary>An operation with <paramref name="inputs"/> has run (or was skipped): leaves it was the last use of are ready.</summary>
+    private static void Done(Tensor[] inputs, Dictionary<Tensor, int> uses, IBackwardObserver observer)
+    {
+        foreach (var input in inputs)
+        {
+            if (!input.IsLeaf || !uses.TryGetValue(input, out int left)) continue;
+            if (left == 1)
+            {
+                uses.Remove(input);
+                observer.GradientReady(input);
+            }
+            else uses[input] = left - 1;
+        }
+        observer.OperationDone();
     }
 
     /// <summary>Non-leaf tensors that require grad, ordered so that each comes after its inputs.</summary>
