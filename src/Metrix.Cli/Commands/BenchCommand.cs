@@ -43,13 +43,14 @@ public sealed class BenchCommand : Command
     private readonly Option<int> _seed = Flags.Int("seed", "Random seed of the weights, images and mixing", 0);
     private readonly Option<bool> _gemm = Flags.Switch("gemm", "Time square GEMMs (512, 1024, 2048) and ResNet-50's convolution products instead of a training step");
     private readonly Option<bool> _json = Flags.Switch("json", "Print one JSON object instead of a table");
+    private readonly Option<Toggle> _overlapComm = Flags.Bool("overlap_comm", "Under mpiexec: sum the gradients during the backward pass (default) or, off, after it", true, bare: true);
     private readonly Option<bool> _profile = Flags.Switch("profile", "Also report the time of every operation (forward and backward, per output shape) over the timed steps");
 
     /// <summary>The command.</summary>
     public BenchCommand()
         : base("bench", "Time training steps (forward, loss, backward, clipping, AdamW) on random data, or GEMM with --gemm.")
     {
-        foreach (var option in new Option[] { _model, _batchSize, _imageSize, _steps, _warmup, _threads, _mode, _pairs, _loss, _embeddingSize, _seed, _gemm, _json, _profile })
+        foreach (var option in new Option[] { _model, _batchSize, _imageSize, _steps, _warmup, _threads, _mode, _pairs, _loss, _embeddingSize, _seed, _gemm, _json, _profile, _overlapComm })
             Options.Add(option);
         Subcommands.Add(new LoaderBenchCommand());
         Subcommands.Add(new KnnBenchCommand());
@@ -108,6 +109,7 @@ public sealed class BenchCommand : Command
             Lr = 1e-4,
             Warm = 0,
             Pretrained = "none",
+            OverlapComm = parse.GetValue(_overlapComm).On,
         }.Resolve();
         int batch = options.BatchSize, dim = options.EmbeddingSize;
         var rng = new Rng((ulong)parse.GetValue(_seed));
@@ -193,6 +195,7 @@ public sealed class BenchCommand : Command
             result["comm_bytes_per_step"] = (long)Median(exchanges.Select(e => (double)e.Bytes));
             result["comm_calls_per_step"] = (long)Median(exchanges.Select(e => (double)e.Calls));
             result["comm_share"] = Math.Round(Median(exchanges.Select(e => e.Seconds * 1000)) / median, 3);
+            result["overlap_comm"] = options.OverlapComm;
         }
         if (profile is not null)
             result["ops"] = profile.Entries().Select(e => new Dictionary<string, object>

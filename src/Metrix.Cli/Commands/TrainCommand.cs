@@ -22,6 +22,7 @@ public sealed class TrainCommand : Command
     private readonly Option<int> _numWorkers = Flags.Int("num_workers", "Background threads preparing batches", Release.NumWorkers);
     private readonly Option<int?> _embeddingSize = Flags.OptionalInt("embedding_size", $"Embedding width {DatasetDefault(d => d.EmbeddingSize)}");
     private readonly Option<Toggle?> _bnFreeze = Flags.OptionalBool("bn_freeze", $"1: BatchNorm of the body frozen (eval mode, affine not trained); 0: trained {DatasetDefault(d => d.BnFreeze ? 1 : 0)}");
+    private readonly Option<Toggle> _overlapComm = Flags.Bool("overlap_comm", "Under mpiexec: sum each layer's gradients over the processes while the backward pass computes the earlier layers' (as PyTorch DDP); off: all after the pass. The sums are the same either way; bare, or true/false/1/0/on/off", Release.OverlapComm, bare: true);
     private readonly Option<Toggle> _syncBn = Flags.Bool("sync_bn", "Under mpiexec with trained BatchNorm (--bn_freeze 0): batch statistics over all processes' images, so the run equals one process's; off: each process's own images (as PyTorch DDP); bare, or true/false/1/0/on/off", Release.SyncBn, bare: true);
     private readonly Option<Toggle> _l2Norm = Flags.Bool("l2_norm", "1: L2-normalise embeddings; 0: not", Release.L2Norm, bare: false);
     private readonly Option<int?> _numEpochs = Flags.OptionalInt("num_epochs", $"Epochs {DatasetDefault(d => d.NumEpochs)}");
@@ -61,7 +62,7 @@ public sealed class TrainCommand : Command
     {
         foreach (var option in new Option[]
                  {
-                     _seed, _dataset, _dataRoot, _model, _batchSize, _numWorkers, _embeddingSize, _bnFreeze, _syncBn, _l2Norm, _numEpochs,
+                     _seed, _dataset, _dataRoot, _model, _batchSize, _numWorkers, _embeddingSize, _bnFreeze, _syncBn, _overlapComm, _l2Norm, _numEpochs,
                      _gpuId, _warm, _lrDecayStep, _lrDecayGamma, _lrSchedule, _cropScale, _saveRoot, _lr, _weightDecay, _loss, _imagesPerClass, _saveModel,
                      _mode, _alpha, _imageSize, _pretrained, _threads, _maxSteps, _evalEvery, _resume, _pairs, _mixWeight,
                      _hardNegatives, _minerEpsilon, _optimizer, _valClasses, _runName,
@@ -83,6 +84,7 @@ public sealed class TrainCommand : Command
         BnFreeze = parse.GetValue(_bnFreeze)?.On,
         L2Norm = parse.GetValue(_l2Norm).On,
         SyncBn = parse.GetValue(_syncBn).On,
+        OverlapComm = parse.GetValue(_overlapComm).On,
         NumEpochs = parse.GetValue(_numEpochs),
         GpuId = parse.GetValue(_gpuId) ?? 0,
         Warm = parse.GetValue(_warm),

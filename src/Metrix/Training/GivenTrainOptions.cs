@@ -42,6 +42,9 @@ public sealed record GivenTrainOptions
     /// <summary>--sync_bn: under <c>mpiexec</c>, trained BatchNorm takes its statistics over the whole global batch (default: each process's own rows).</summary>
     public bool SyncBn { get; init; }
 
+    /// <summary>--overlap_comm: under <c>mpiexec</c>, sum the gradients during the backward pass (default) or after it.</summary>
+    public bool OverlapComm { get; init; } = true;
+
     /// <summary>--num_epochs (default: the dataset's).</summary>
     public int? NumEpochs { get; init; }
 
@@ -148,6 +151,7 @@ public sealed record GivenTrainOptions
             BnFreeze = BnFreeze ?? d.BnFreeze,
             L2Norm = L2Norm,
             SyncBn = SyncBn,
+            OverlapComm = OverlapComm,
             NumEpochs = NumEpochs ?? d.NumEpochs,
             GpuId = GpuId,
             Warm = Warm ?? d.Warm,

@@ -48,6 +48,12 @@ public sealed record TrainOptions
     /// </summary>
     public bool SyncBn { get; init; }
 
+    /// <summary>
+    /// --overlap_comm: in data-parallel training, each parameter's gradient is summed over the processes while the backward
+    /// pass computes the earlier layers' (on by default; the sums are the same either way). No effect on one process.
+    /// </summary>
+    public bool OverlapComm { get; init; } = true;
+
     /// <summary>--num_epochs.</summary>
     public required int NumEpochs { get; init; }
 

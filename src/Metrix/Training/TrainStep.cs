@@ -62,7 +62,7 @@ public sealed class TrainStep
         if (Group.Size > 1)
         {
             _parallel = new DataParallelObjective(model, loss, options.Mixup, Group);
-            exchange ??= new GradientSum(Group, loss.Parameters.Select(p => p.Tensor));
+            exchange ??= new GradientSum(Group, loss.Parameters.Select(p => p.Tensor), options.OverlapComm);
             if (options.SyncBn && !options.BnFreeze) model.SynchronizeBatchNorm(Group.AllReduceSum);
             _broadcastStatistics = !options.BnFreeze && !options.SyncBn;
         }
@@ -154,7 +154,7 @@ public sealed class TrainStep
         double value = output.Loss.Item();
         double forward = clock?.Elapsed.TotalMilliseconds ?? 0;
         if (!double.IsFinite(value)) return new StepResult(output, value, false, forward, 0);
-        output.Loss.Backward();
+        output.Loss.Backward(observer: Exchange?.BeginBackward(_trainable));
         double backward = (clock?.Elapsed.TotalMilliseconds ?? 0) - forward;
         Exchange?.AfterBackward(_trainable);
         _parallel?.AfterExchange();

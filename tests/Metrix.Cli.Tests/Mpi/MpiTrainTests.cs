@@ -43,6 +43,10 @@ public sealed class MpiTrainTests(ITestOutputHelper output)
     public void Three_ranks_with_synchronised_batchnorm_train_as_one_process() =>
         Compare(3, Tiny("ROOT", "NAME", "feature", "contrastive", "sgd", "--bn_freeze", "0", "--sync_bn", "--batch_size", "12", "--images_per_class", "2"), true);
 
+    [Fact]
+    public void Summing_the_gradients_after_the_backward_pass_trains_as_one_process_too() =>
+        Compare(2, Tiny("ROOT", "NAME", "feature", "contrastive", "sgd", "--bn_freeze", "1", "--overlap_comm", "0"), true);
+
     private void Compare(int ranks, string[] template, bool elementwise)
     {
         using var root = new TempDirectory("metrix-mpi-train-");

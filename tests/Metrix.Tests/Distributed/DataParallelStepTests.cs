@@ -70,13 +70,13 @@ public sealed class DataParallelStepTests(ITestOutputHelper output)
     private sealed record Outcome(double[] Losses, Dictionary<string, float[]> Weights, int[] Mixes, float[][] MixedPairLabels);
 
     /// <summary>Trains a freshly seeded model <see cref="Steps"/> steps over <paramref name="group"/> (one process when null).</summary>
-    private static Outcome Train(TrainOptions options, ICommunicator? group, int steps = Steps)
+    private static Outcome Train(TrainOptions options, ICommunicator? group, int steps = Steps, Func<PairLoss, IGradientExchange>? exchange = null)
     {
         var rng = new Rng(7);
         var model = new EmbeddingNet(options.ModelName, options.EmbeddingSize, options.L2Norm, rng, width: 8);
         var loss = LossFactory.Create(options.LossName, 8, options.EmbeddingSize, rng);
         model.FreezeBatchNorm(options.BnFreeze);
-        var step = new TrainStep(model, loss, options, group: group);
+        var step = new TrainStep(model, loss, options, exchange?.Invoke(loss), group);
         step.BeginEpoch(0);
         model.Train();
         var losses = new List<double>();
@@ -209,5 +209,101 @@ public sealed class DataParallelStepTests(ITestOutputHelper output)
         // (as DDP broadcasts buffers), so the ranks hold one model.
         foreach (var (name, values) in ranks[0].Weights) Assert.Equal(values, ranks[1].Weights[name]);
         Assert.NotEqual(single.Weights["bn1.running_mean"], ranks[0].Weights["bn1.running_mean"]);
+    }
+
+    /// <summary>Feature mixup with a gather in the backward pass, input mixup with two passes through the body, both with synchronised BatchNorm.</summary>
+    public static TheoryData<MixMode, LossKind, int> OverlapCases() => new()
+    {
+        { MixMode.Feature, LossKind.Contrastive, 2 },
+        { MixMode.Input, LossKind.MultiSimilarity, 3 },
+        { MixMode.Baseline, LossKind.ProxyAnchor, 2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(OverlapCases))]
+    public void Sums_overlapped_with_the_backward_pass_start_during_it_and_train_alike(MixMode mode, LossKind lossKind, int n)
+    {
+        var options = Options(mode, lossKind, bnFreeze: false);
+        var after = new ThreadGroup(n).Run(comm => Train(options with { OverlapComm = false }, comm));
+        var records = new SumRecord[n];
+        var during = new ThreadGroup(n).Run(comm =>
+        {
+            var record = records[comm.Rank] = new SumRecord(comm);
+            return Train(options with { OverlapComm = true }, record, exchange: loss =>
+                new Watched(new GradientSum(record, loss.Parameters.Select(p => p.Tensor), overlap: true), record));
+        });
+        for (int r = 0; r < n; r++)
+        {
+            // The same sums of the same numbers: bit for bit the same training.
+            Assert.Equal(after[r].Losses, during[r].Losses);
+            foreach (var (name, values) in after[r].Weights) Assert.Equal(values, during[r].Weights[name]);
+            // Every summed gradient (the body's and the embedding layer's) started before the pass ended, none after it.
+            Assert.Equal(Steps, records[r].BeforeEnd.Count);
+            Assert.All(records[r].BeforeEnd, started => Assert.Equal(records[r].PerStep, started));
+            Assert.True(records[r].PerStep > 10, $"{records[r].PerStep} sums a step");
+        }
+    }
+
+    [Fact]
+    public void Without_overlap_no_sum_starts_during_the_backward_pass()
+    {
+        var options = Options(MixMode.Baseline, LossKind.Contrastive, bnFreeze: true) with { OverlapComm = false };
+        var records = new SumRecord[2];
+        new ThreadGroup(2).Run(comm =>
+        {
+            var record = records[comm.Rank] = new SumRecord(comm);
+            return Train(options, record, steps: 1, exchange: loss =>
+                new Watched(new GradientSum(record, loss.Parameters.Select(p => p.Tensor), overlap: false), record));
+        });
+        Assert.All(records, r => Assert.Equal([0], r.BeforeEnd));
+    }
+
+    /// <summary>Counts the sums started (<see cref="ICommunicator.BeginAllReduceSum"/>) on a rank.</summary>
+    private sealed class SumRecord(ICommunicator inner) : ICommunicator
+    {
+        public int Started;
+        public readonly List<int> BeforeEnd = [];
+        public int PerStep;
+
+        public int Rank => inner.Rank;
+
+        public int Size => inner.Size;
+
+        public IPendingCollective BeginAllReduceSum(Memory<float> data)
+        {
+            Started++;
+            return inner.BeginAllReduceSum(data);
+        }
+
+        public void AllReduceSum(Span<float> data) => inner.AllReduceSum(data);
+
+        public void AllReduceSum(Span<double> data) => inner.AllReduceSum(data);
+
+        public void AllGather(ReadOnlySpan<float> send, Span<float> receive, ReadOnlySpan<int> counts) => inner.AllGather(send, receive, counts);
+
+        public void Broadcast(Span<byte> data, int root) => inner.Broadcast(data, root);
+
+        public void Barrier() => inner.Barrier();
+
+        public void Abort(int exitCode) => inner.Abort(exitCode);
+
+        public void Dispose() => inner.Dispose();
+    }
+
+    /// <summary>Notes how many sums had started when the backward pass ended, and how many the step started in all.</summary>
+    private sealed class Watched(GradientSum inner, SumRecord record) : IGradientExchange
+    {
+        public IBackwardObserver? BeginBackward(IReadOnlyList<Tensor> parameters)
+        {
+            record.Started = 0;
+            return inner.BeginBackward(parameters);
+        }
+
+        public void AfterBackward(IReadOnlyList<Tensor> parameters)
+        {
+            record.BeforeEnd.Add(record.Started);
+            inner.AfterBackward(parameters);
+            record.PerStep = Math.Max(record.PerStep, record.Started);
+        }
     }
 }
