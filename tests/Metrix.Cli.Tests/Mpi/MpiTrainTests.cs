@@ -47,13 +47,29 @@ public sealed class MpiTrainTests(ITestOutputHelper output)
     public void Summing_the_gradients_after_the_backward_pass_trains_as_one_process_too() =>
         Compare(2, Tiny("ROOT", "NAME", "feature", "contrastive", "sgd", "--bn_freeze", "1", "--overlap_comm", "0"), true);
 
-    private void Compare(int ranks, string[] template, bool elementwise)
+    /// <summary>
+    /// The machines as a cluster names them: a host file (<c>-f</c>, Hydra's <c>host:processes</c> lines) and <c>-hosts</c>.
+    /// Here every name is this machine, which Hydra starts without ssh; on a cluster the same command reaches the others.
+    /// </summary>
+    [Theory]
+    [InlineData("-f")]
+    [InlineData("-hosts")]
+    public void Ranks_placed_by_a_host_file_or_a_host_list_train_as_one_process(string how)
+    {
+        using var hosts = new TempDirectory("metrix-mpi-hosts-");
+        string file = Path.Combine(hosts.Path, "hostfile");
+        File.WriteAllText(file, $"localhost:1\n{System.Net.Dns.GetHostName()}:1\n");
+        string[] launcher = how == "-f" ? ["-f", file] : ["-hosts", $"localhost,{System.Net.Dns.GetHostName()}"];
+        Compare(2, Tiny("ROOT", "NAME", "embed", "contrastive", "sgd", "--bn_freeze", "1"), true, launcher);
+    }
+
+    private void Compare(int ranks, string[] template, bool elementwise, string[]? launcher = null)
     {
         using var root = new TempDirectory("metrix-mpi-train-");
         string[] For(string name) => template.Select(a => a == "ROOT" ? root.Path : a == "NAME" ? name : a).ToArray();
         var (code, _, error) = CliRun.Run(For("one"));
         Assert.True(code == 0, error);
-        var (mpiCode, mpiOutput, mpiError) = MpiJob.Run(ranks, For("many"));
+        var (mpiCode, mpiOutput, mpiError) = MpiJob.Run(ranks, For("many"), launcher);
         Assert.True(mpiCode == 0, mpiOutput + mpiError);
         Assert.Contains($"{ranks} ranks", mpiOutput);
 
