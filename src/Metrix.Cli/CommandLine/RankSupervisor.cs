@@ -115,7 +115,7 @@ public static class RankSupervisor
         string name = SignalName(signal);
         string why = signal switch
         {
-            SigKill => "; the job ends. When the kernel's out-of-memory killer did it, `dmesg` or `journalctl -k` says so",
+            SigKill => "; the job ends. When the kernel's out-of-memory killer did it, `dmesg` or `journalctl -k` says so.",
             _ => "; the job ends",
         };
         return string.Create(CultureInfo.InvariantCulture,
