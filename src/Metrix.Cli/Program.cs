@@ -10,10 +10,13 @@ public static class Program
     /// <summary>
     /// Parses the command line and runs the chosen command. Started by an MPI launcher (<c>mpiexec -n N metrix …</c>)
     /// the process is one rank of the job: only rank 0 writes to standard output, every rank reports its errors,
-    /// and a rank that fails ends the whole job (MPI_Abort) rather than leave the others waiting for it.
+    /// and a rank that fails ends the whole job (MPI_Abort) rather than leave the others waiting for it. Each rank runs
+    /// as a supervisor and its worker (<see cref="RankSupervisor"/>), so that a rank killed outright is named too.
     /// </summary>
     public static int Main(string[] args)
     {
+        if (RankSupervisor.Applies()) return RankSupervisor.Run();
+        RankSupervisor.BindToSupervisor();
         ICommunicator communicator;
         try
         {

@@ -191,7 +191,7 @@ public sealed class Trainer
         return outcome;
     }
 
-    /// <summary>One line naming every rank's process and machine, so that a launcher's report of a failed process id names the rank.</summary>
+    /// <summary>One line naming every rank's process and machine: the processes that train, which a user (or the kernel's out-of-memory killer) would kill.</summary>
     private string Ranks(int threads)
     {
         string me = string.Create(CultureInfo.InvariantCulture,

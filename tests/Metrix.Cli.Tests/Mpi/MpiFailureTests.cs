@@ -45,11 +45,10 @@ public sealed partial class MpiFailureTests
             int code = job.Wait(TimeSpan.FromSeconds(30));
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the job took {clock.Elapsed} to end after the kill");
             Assert.NotEqual(0, code);
-            // The launcher names the dead process; rank 0's first lines say which rank that process was.
-            string all = job.Output + job.Error;
-            Assert.Contains($"PID {killed}", all);
+            // The killed rank's supervisor names it (the launcher's own report may name another rank's process).
+            Assert.Matches($@"error: rank 1 of 2 \(pid {killed} on [^)]+\) was killed by signal 9 \(SIGKILL\); the job ends", job.Error);
             Assert.Contains($"rank 1: pid {killed}", job.Output);
-            Assert.False(Process.GetProcesses().Any(p => p.Id == ranks[0] && !p.HasExited), "rank 0 survived");
+            Assert.Empty(MpiJob.StillRunning(ranks.Values, TimeSpan.FromSeconds(10)));
         }
         // Whatever was being written is either whole or a temporary file the resumed run removes.
         foreach (var checkpoint in Directory.EnumerateFiles(run, "*.safetensors"))
@@ -62,6 +61,24 @@ public sealed partial class MpiFailureTests
         Assert.Equal(Enumerable.Range(0, Epochs), epochs);
         Assert.Empty(Directory.EnumerateFiles(run, ".*"));
         Assert.True(File.Exists(Path.Combine(run, RunDirectory.LastFile)));
+    }
+
+    [Fact]
+    public void A_rank_whose_supervisor_is_killed_ends_the_job_and_leaves_no_worker_running()
+    {
+        // Each rank is a supervisor and the worker it started (the process in rank 0's list); a launcher that kills
+        // only the supervisor must not leave its worker training, nor the job waiting for it.
+        using var root = new TempDirectory("metrix-mpi-supervisor-");
+        using var job = MpiJob.Start(2, Tiny(root.Path, "s", 2, 200));
+        Assert.True(job.WaitUntil(() => RankPid().Matches(job.Output).Count == 2, TimeSpan.FromMinutes(2)), job.Output + job.Error);
+        var workers = RankPid().Matches(job.Output).Select(m => int.Parse(m.Groups[2].Value)).ToArray();
+        int supervisor = MpiJob.Parent(workers[1]);
+        Assert.NotEqual(supervisor, MpiJob.Parent(workers[0]));
+        Assert.Contains("metrix.dll", File.ReadAllText($"/proc/{supervisor}/cmdline"));
+        Process.GetProcessById(supervisor).Kill();
+        int code = job.Wait(TimeSpan.FromMinutes(1));
+        Assert.NotEqual(0, code);
+        Assert.Empty(MpiJob.StillRunning(workers, TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
@@ -95,7 +112,7 @@ public sealed partial class MpiFailureTests
         int code = job.Wait(TimeSpan.FromMinutes(1));
         Assert.NotEqual(0, code);
         Assert.Matches(@"error: rank 0 of 2 \([^)]*\): MPI_\w+ has waited \d+ s for the other ranks", job.Error);
-        Assert.False(Process.GetProcesses().Any(p => p.Id == hung), "the hung rank was left behind");
+        Assert.Empty(MpiJob.StillRunning([hung], TimeSpan.FromSeconds(10))); // the hung rank is not left behind
     }
 
     [Fact]

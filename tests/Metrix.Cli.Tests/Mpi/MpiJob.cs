@@ -89,6 +89,36 @@ internal sealed class MpiJob : IDisposable
         return condition();
     }
 
+    /// <summary>Whether process <paramref name="pid"/> runs: it exists and is not a zombie waiting to be reaped.</summary>
+    public static bool Running(int pid) => Stat(pid) is { } fields && fields[0] is not "Z" and not "X";
+
+    /// <summary>The parent of process <paramref name="pid"/> (it must exist).</summary>
+    public static int Parent(int pid) => int.Parse(Stat(pid)![1]);
+
+    /// <summary>Those of <paramref name="pids"/> that still run after at most <paramref name="limit"/> (a killed process takes a moment to go).</summary>
+    public static int[] StillRunning(IEnumerable<int> pids, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        int[] running;
+        while ((running = pids.Where(Running).ToArray()).Length > 0 && clock.Elapsed < limit) Thread.Sleep(50);
+        return running;
+    }
+
+    /// <summary>The fields of /proc/PID/stat after the command name (state, parent, …); null when there is no such process.</summary>
+    private static string[]? Stat(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        return text[(text.LastIndexOf(')') + 2)..].Split(' ');
+    }
+
     public void Dispose()
     {
         if (!Process.HasExited) Process.Kill(entireProcessTree: true);
