@@ -37,17 +37,20 @@ def main():
     ks = a.ks.split(",")
     table = defaultdict(list)
     for config, log, last in runs(a.root):
-        key = (get(config, "loss", "Loss"), get(config, "mode", "Mode"))
+        mode = get(config, "mode", "Mode")
+        if mode == "mochi":  # MoCHi on neg-neg and on anc-neg pairs are two rows
+            mode = f"{mode} ({config.get('pairs', '')})"
+        key = (get(config, "loss", "Loss"), mode)
         table[key].append((get(config, "seed", "Seed"), {k: last["recall"][k] for k in ks}))
 
     def cell(values):
         m = statistics.mean(values)
         return f"{m:.1f} ± {statistics.stdev(values):.1f}" if len(values) > 1 else f"{m:.1f}"
 
-    order = {"baseline": 0, "input": 1, "feature": 2, "embed": 3}
+    order = {"baseline": 0, "input": 1, "feature": 2, "embed": 3, "imix": 4, "mochi": 5, "ps": 6}
     print("| loss | mode | seeds | " + " | ".join(f"R@{k}" for k in ks) + " | R@1 gain | R@1 per seed |")
     print("|---|---|---|" + "---|" * len(ks) + "---|---|")
-    for loss, mode in sorted(table, key=lambda t: (t[0], order.get(t[1], 9))):
+    for loss, mode in sorted(table, key=lambda t: (t[0], order.get(t[1].split(" ")[0], 9), t[1])):
         rows = sorted(table[loss, mode])
         r1 = [r[1]["1"] for r in rows]
         base = table.get((loss, "baseline"))
