@@ -174,7 +174,7 @@ public sealed class RunDirectory
     /// defaults, which would train a different run over its checkpoints. The one exception is the resume
     /// patch: a run written before <c>--lr_schedule</c> and <c>--crop_scale</c> existed trained with StepLR
     /// and the release's 0.08 crops, and resumes with them; one written before <c>--sync_bn</c> existed
-    /// trained without it (it read false).
+    /// trained without it (it read false); one written before <c>--overlap_comm</c> overlaps (the same numbers either way).
     /// </summary>
     /// <exception cref="InvalidDataException">Not JSON settings, a setting missing or invalid; the message names the file.</exception>
     public GivenTrainOptions ReadGivenConfig()
@@ -215,8 +215,9 @@ public sealed class RunDirectory
         .Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).ToArray();
 
     // Added after the first runs were written; absent, they take the values those runs trained with:
-    // miner_epsilon null (no mining existed), sync_bn false (the value an absent boolean reads as).
-    private static readonly string[] PatchedKeys = ["lr_schedule", "crop_scale", "miner_epsilon", "sync_bn"];
+    // miner_epsilon null (no mining existed), sync_bn false (the value an absent boolean reads as); overlap_comm
+    // true, its default (whether the sums overlap the backward pass does not change the numbers).
+    private static readonly string[] PatchedKeys = ["lr_schedule", "crop_scale", "miner_epsilon", "sync_bn", "overlap_comm"];
 
     // Null when not set: a new run's resume, an unnamed run's name, no mining.
     private static readonly string[] NullableKeys = ["resume", "run_name", "miner_epsilon"];

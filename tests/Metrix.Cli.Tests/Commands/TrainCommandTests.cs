@@ -64,6 +64,14 @@ public sealed class TrainCommandTests
     public void A_bare_flag_whose_default_is_false_means_true(string[] args, bool expected) =>
         Assert.Equal(expected, CliRun.ParseTrain(args).SyncBn);
 
+    [Theory]
+    [InlineData(new string[0], true)]
+    [InlineData(new[] { "--overlap_comm", "0" }, false)]
+    [InlineData(new[] { "--overlap_comm", "off" }, false)]
+    [InlineData(new[] { "--overlap_comm" }, true)]
+    public void Overlap_comm_is_on_unless_turned_off(string[] args, bool expected) =>
+        Assert.Equal(expected, CliRun.ParseTrain(args).OverlapComm);
+
     [Fact]
     public void Save_model_followed_by_a_flag_leaves_that_flag_alone()
     {

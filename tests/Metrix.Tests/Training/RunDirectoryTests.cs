@@ -141,9 +141,24 @@ public sealed class RunDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void Resume_of_a_run_written_before_overlap_comm_continues_and_overlaps()
+    {
+        var (run, _) = RunDirectory.Start(new GivenTrainOptions { SaveRoot = _root, RunName = "older", OverlapComm = false }, DateTime.Now);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run.ConfigPath))!.AsObject();
+        Assert.False((bool)json["overlap_comm"]!);
+        json.Remove("overlap_comm");
+        File.WriteAllText(run.ConfigPath, json.ToJsonString());
+
+        var (_, options) = RunDirectory.Start(new GivenTrainOptions { Resume = run.Path }, DateTime.Now);
+
+        Assert.True(options.OverlapComm);
+    }
+
+    [Fact]
     public void Config_keys_are_the_flag_names_of_every_setting()
     {
-        Assert.Equal(38, RunDirectory.ConfigKeys.Count);
+        Assert.Equal(39, RunDirectory.ConfigKeys.Count);
+        Assert.Contains("overlap_comm", RunDirectory.ConfigKeys);
         Assert.Contains("miner_epsilon", RunDirectory.ConfigKeys);
         Assert.Contains("images_per_class", RunDirectory.ConfigKeys);
         Assert.Contains("sync_bn", RunDirectory.ConfigKeys);
