@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Metrix.Nn;
 using Metrix.Tensors;
+using Metrix.Testing;
 using Metrix.Training;
 using Metrix.Vision.Loading;
 
@@ -40,20 +41,10 @@ public sealed class TrainerTests : IDisposable
         Seed = 3,
     };
 
-    private sealed class Quiet : ITrainingObserver
-    {
-        public void RunStart(TrainOptions options, RunDirectory run) { }
-        public void Message(string text) { }
-        public void EpochStart(int epoch, int epochs, int steps) { }
-        public void Step(int epoch, int step, int steps, double loss, double imagesPerSecond) { }
-        public void EpochEnd(EpochRecord record) { }
-        public void RunEnd(TrainResult result) { }
-    }
-
     private static TrainResult Train(GivenTrainOptions options)
     {
         var (run, resolved) = RunDirectory.Start(options, DateTime.Now);
-        return Trainer.Run(resolved, run, new Quiet());
+        return Trainer.Run(resolved, run, new QuietObserver());
     }
 
     [Fact]
@@ -66,7 +57,7 @@ public sealed class TrainerTests : IDisposable
         var config = RunDirectory.Open(splitDir);
         config.WriteConfig(config.ReadConfig() with { NumEpochs = 3 });
         var (run, resolved) = RunDirectory.Start(new GivenTrainOptions { Resume = splitDir, Threads = 2, NumWorkers = 2 }, DateTime.Now);
-        var resumed = Trainer.Run(resolved, run, new Quiet());
+        var resumed = Trainer.Run(resolved, run, new QuietObserver());
 
         Assert.Equal(straight.Log.Select(r => r.Loss), resumed.Log.Select(r => r.Loss));
         Assert.Equal(straight.Log.Select(r => r.Recall!["1"]), resumed.Log.Select(r => r.Recall!["1"]));
@@ -110,7 +101,7 @@ public sealed class TrainerTests : IDisposable
         var stored = RunDirectory.Open(path);
         stored.WriteConfig(change(stored.ReadConfig()));
         var (run, resolved) = RunDirectory.Start(new GivenTrainOptions { Resume = path, Threads = 2, NumWorkers = 2 }, DateTime.Now);
-        return Trainer.Run(resolved, run, new Quiet());
+        return Trainer.Run(resolved, run, new QuietObserver());
     }
 
     /// <summary>

@@ -24,16 +24,6 @@ public sealed class TrainingLearnsTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _root.Dispose();
 
-    private sealed class Quiet : ITrainingObserver
-    {
-        public void RunStart(TrainOptions options, RunDirectory run) { }
-        public void Message(string text) { }
-        public void EpochStart(int epoch, int epochs, int steps) { }
-        public void Step(int epoch, int step, int steps, double loss, double imagesPerSecond) { }
-        public void EpochEnd(EpochRecord record) { }
-        public void RunEnd(TrainResult result) { }
-    }
-
     [Theory]
     [InlineData(MixMode.Baseline)]
     [InlineData(MixMode.Input)]
@@ -50,7 +40,7 @@ public sealed class TrainingLearnsTests(ITestOutputHelper output) : IDisposable
             EvalEvery = 5, Loss = Metrix.Losses.LossKind.Contrastive, Mode = mode, HardNegatives = 1, Threads = 2, NumWorkers = 1, Seed = 1,
         };
         var (run, options) = RunDirectory.Start(given, DateTime.Now);
-        var result = Trainer.Run(options, run, new Quiet());
+        var result = Trainer.Run(options, run, new QuietObserver());
 
         var splits = ImageFolderDataset.Load(data);
         var untrained = new EmbeddingNet(options.ModelName, options.EmbeddingSize, options.L2Norm, new Rng(SeedMixer.Mix((ulong)options.Seed, 0)));
