@@ -34,15 +34,16 @@ public sealed class IndexBenchCommand : Command
     private readonly Option<string?> _saveGraph = Flags.OptionalText("save_graph", "Write the built graph to PATH (for --load_graph)");
     private readonly Option<string?> _loadGraph = Flags.OptionalText("load_graph", "Load the graph from PATH (written by --save_graph over the same --vectors) instead of building it");
     private readonly Option<int> _progress = Flags.Int("progress", "Print a progress line to stderr every this many inserted vectors (0 = none)", 100000);
-    private readonly Option<double> _recallTarget = Flags.Double("recall_target", "Also pick the smallest ef whose recall@k on a sample of the gallery (searched for itself) reaches this, and measure it on the queries (0 = off)", 0);
-    private readonly Option<int> _calibrationSamples = Flags.Int("calibration_samples", "Gallery rows searched for by --recall_target", 500);
+    private readonly Option<double> _recallTarget = Flags.Double("recall_target", "Also pick the smallest ef whose recall@k on gallery rows held out of the graph reaches this (95 % lower bound), as metrix index build does, and measure it on the queries (0 = off)", 0);
+    private readonly Option<int> _calibrationSamples = Flags.Int("calibration_samples", "Gallery rows held out and searched for by --recall_target", ExpansionCalibration.DefaultSamples);
+    private readonly Option<int> _calibrationFloor = Flags.Int("calibration_floor", "First ef --recall_target tries", ExpansionCalibration.DefaultMinExpansion);
     private readonly Option<bool> _json = Flags.Switch("json", "Print one JSON object");
 
     /// <summary>The command.</summary>
     public IndexBenchCommand()
         : base("index", "Time the approximate index (USearch HNSW) against exact search: build, memory, queries per second, recall@k.")
     {
-        foreach (var option in new Option[] { _vectors, _write, _n, _dim, _clusters, _spread, _queries, _k, _connectivity, _expansionAdd, _expansionSearch, _seconds, _threads, _saveGraph, _loadGraph, _progress, _recallTarget, _calibrationSamples, _json })
+        foreach (var option in new Option[] { _vectors, _write, _n, _dim, _clusters, _spread, _queries, _k, _connectivity, _expansionAdd, _expansionSearch, _seconds, _threads, _saveGraph, _loadGraph, _progress, _recallTarget, _calibrationSamples, _calibrationFloor, _json })
             Options.Add(option);
         CommandRunner.SetAction(this, Execute);
     }
@@ -93,6 +94,8 @@ public sealed class IndexBenchCommand : Command
         int samples = parse.GetValue(_calibrationSamples);
         if (target is < 0 or > 1) throw new UsageException($"--recall_target: invalid value {target}; expected 0 (off) or a recall in (0, 1]");
         if (target != 0 && samples < 1) throw new UsageException($"--calibration_samples: invalid value {samples}; expected a positive count");
+        int floor = parse.GetValue(_calibrationFloor);
+        if (floor is < 1 or > ExpansionCalibration.MaxExpansion) throw new UsageException($"--calibration_floor: invalid value {floor}; expected 1 to {ExpansionCalibration.MaxExpansion}");
         if (target != 0 && parse.GetValue(_loadGraph) is not null)
             throw new UsageException("--recall_target calibrates while building (on rows held out of the graph); it cannot be used with --load_graph");
         int[] heldOut = [];
@@ -138,10 +141,10 @@ public sealed class IndexBenchCommand : Command
                 // The held-out rows are searched for before they are inserted (ExpansionCalibration says why).
                 var insertion = clock.Elapsed;
                 var calibrationClock = Stopwatch.StartNew();
-                choice = ExpansionCalibration.Calibrate(graph, gallery, heldOut, k, target, threads);
+                choice = ExpansionCalibration.Calibrate(graph, gallery, heldOut, k, target, threads, floor);
                 calibrationSeconds = calibrationClock.Elapsed.TotalSeconds;
                 context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"calibrated on {choice.Samples} held-out rows in {calibrationSeconds:F1} s: {string.Join(", ", choice.Tried.Select(t => $"ef {t.Expansion} -> {t.Recall:F4}"))}; chose ef {choice.Expansion}{(choice.Reached ? "" : " (target not reached)")}"));
+                    $"calibrated on {choice.Samples} held-out rows in {calibrationSeconds:F1} s: {string.Join(", ", choice.Tried.Select(t => $"ef {t.Expansion} -> {t.Recall:F4} (bound {t.LowerBound:F4})"))}; chose ef {choice.Expansion}{(choice.Reached ? "" : " (target not reached)")}"));
                 clock.Restart();
                 graph.AddRows(gallery, heldOut, threads, context.Cancellation);
                 buildSeconds = insertion.TotalSeconds + clock.Elapsed.TotalSeconds;
@@ -198,10 +201,12 @@ public sealed class IndexBenchCommand : Command
             report["recall_target"] = target;
             report["calibrated_expansion_search"] = choice.Expansion;
             report["calibration_recall_at_k"] = Math.Round(choice.Recall, 4);
+            report["calibration_lower_bound"] = Math.Round(choice.LowerBound, 4);
+            report["calibration_floor"] = floor;
             report["calibration_reached"] = choice.Reached;
             report["calibration_samples"] = choice.Samples;
             report["calibration_seconds"] = Math.Round(calibrationSeconds, 2);
-            report["calibration_tried"] = choice.Tried.Select(t => new Dictionary<string, object> { ["expansion_search"] = t.Expansion, ["recall_at_k"] = Math.Round(t.Recall, 4) }).ToList();
+            report["calibration_tried"] = choice.Tried.Select(t => new Dictionary<string, object> { ["expansion_search"] = t.Expansion, ["recall_at_k"] = Math.Round(t.Recall, 4), ["lower_bound"] = Math.Round(t.LowerBound, 4) }).ToList();
         }
         context.Output.WriteLine(parse.GetValue(_json)
             ? JsonSerializer.Serialize(report)

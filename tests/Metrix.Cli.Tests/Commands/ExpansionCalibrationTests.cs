@@ -45,13 +45,16 @@ public sealed class ExpansionCalibrationTests
         using var graph = VectorGraph.Create(dim, new GraphOptions(Connectivity: 4, ExpansionAdd: 16));
         graph.AddRows(x, inGraph, threads: 1);
 
-        var choice = ExpansionCalibration.Calibrate(graph, x, held, k, target: 0.999, threads: 1);
+        var choice = ExpansionCalibration.Calibrate(graph, x, held, k, target: 0.95, threads: 1, minExpansion: 16);
 
         Assert.Equal(choice.Expansion, graph.ExpansionSearch);
         Assert.Equal(choice.Expansion, choice.Tried[^1].Expansion);
         Assert.Equal(choice.Recall, choice.Tried[^1].Recall);
-        Assert.Equal(choice.Reached, choice.Recall >= 0.999);
-        Assert.All(choice.Tried.Take(choice.Tried.Count - 1), t => Assert.True(t.Recall < 0.999));
+        Assert.Equal(choice.LowerBound, choice.Tried[^1].LowerBound);
+        Assert.Equal(choice.Reached, choice.LowerBound >= 0.95);
+        // The first ef whose bound, not whose recall, reaches the target.
+        Assert.All(choice.Tried.Take(choice.Tried.Count - 1), t => Assert.True(t.LowerBound < 0.95));
+        Assert.All(choice.Tried, t => Assert.Equal(ExpansionCalibration.LowerBound((long)Math.Round(t.Recall * held.Length * k), held.Length * k), t.LowerBound, 12));
         Assert.Equal(16, choice.Tried[0].Expansion);
         long hits = 0;
         var keys = new long[k];
@@ -63,6 +66,29 @@ public sealed class ExpansionCalibrationTests
             hits += keys[..found].Count(truth.Contains);
         }
         Assert.Equal(hits / (double)(held.Length * k), choice.Recall, 9);
+    }
+
+    [Fact]
+    public void The_lower_bound_is_the_one_sided_95_percent_Wilson_bound()
+    {
+        // By hand: p = 0.99, n = 1000, z = 1.6449: (p + z²/2n − z·√(p(1−p)/n + z²/4n²)) / (1 + z²/n).
+        Assert.Equal(0.983343, ExpansionCalibration.LowerBound(990, 1000), 6);
+        // All hits: 1 / (1 + z²/n), below 1, so a target of 1 is never reached by a sample.
+        Assert.Equal(0.999459, ExpansionCalibration.LowerBound(5000, 5000), 6);
+        Assert.Equal(0, ExpansionCalibration.LowerBound(0, 10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ExpansionCalibration.LowerBound(11, 10));
+    }
+
+    [Fact]
+    public void The_first_expansion_tried_is_the_floor_or_k()
+    {
+        const int n = 400, dim = 8;
+        var x = UnitRows(n, dim, seed: 4);
+        var held = ExpansionCalibration.HeldOutRows(n, 20, seed: 1);
+        using var graph = VectorGraph.Create(dim, GraphOptions.Default);
+        graph.AddRows(x, Enumerable.Range(0, n).Except(held).ToArray(), threads: 1);
+        Assert.Equal(ExpansionCalibration.DefaultMinExpansion, ExpansionCalibration.Calibrate(graph, x, held, 10, 0.5, threads: 1).Tried[0].Expansion);
+        Assert.Equal(40, ExpansionCalibration.Calibrate(graph, x, held, 40, 0.5, threads: 1, minExpansion: 16).Tried[0].Expansion);
     }
 
     [Fact]
