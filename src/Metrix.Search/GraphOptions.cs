@@ -21,8 +21,10 @@ public sealed record GraphOptions(int Connectivity = GraphOptions.DefaultConnect
     public const int DefaultExpansionAdd = 128;
 
     /// <summary>
-    /// Default ef at search time: recall@10 0.997 on 6,762 trained embeddings, 0.988–0.992 on 60,502 replicated ones,
-    /// 0.74 on 60,502 clustered random vectors, which need ef 1024 for 0.99 (docs/performance.md).
+    /// ef of a graph whose ef is neither given nor calibrated (<c>metrix bench index</c>, indexes searched exactly):
+    /// recall@10 0.997 on 6,762 trained embeddings, 0.988–0.992 on 60,502 replicated ones, 0.74 on 60,502 clustered
+    /// random vectors, which need ef 1024 for 0.99 (docs/performance.md). <c>metrix index build</c> calibrates ef to
+    /// a recall target instead (<see cref="ImageIndex.PlanSearch"/>).
     /// </summary>
     public const int DefaultExpansionSearch = 64;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Metrix.Evaluation;
@@ -64,11 +65,16 @@ public sealed class ImageIndex : IDisposable
     /// Builds an index of <paramref name="items"/> (paths and labels; ids are assigned in order) with their
     /// embeddings [n × <paramref name="dim"/>] at <paramref name="directory"/>: a new directory is created
     /// atomically; an existing index there is replaced by a new generation (its manifest is swapped last).
+    /// With <paramref name="recallTarget"/> above 0 the graph's ef is not <paramref name="options"/>' but calibrated
+    /// (<see cref="PlanSearch"/>); 0 keeps the given ef.
     /// </summary>
     public static ImageIndex Build(string directory, ReadOnlySpan<float> embeddings, int dim, IReadOnlyList<(string Path, int Label)> items,
-        CheckpointIdentity checkpoint, IndexPreprocessing preprocessing, GraphOptions options, int threads, CancellationToken cancel = default)
+        CheckpointIdentity checkpoint, IndexPreprocessing preprocessing, GraphOptions options, int threads, double recallTarget = 0,
+        int calibrationSamples = ExpansionCalibration.DefaultSamples, CancellationToken cancel = default)
     {
         options.Validate();
+        if (recallTarget is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(recallTarget), recallTarget, "must be 0 (the given ef) or a recall in (0, 1]");
+        ArgumentOutOfRangeException.ThrowIfLessThan(calibrationSamples, 1);
         if ((long)items.Count * dim != embeddings.Length) throw new ArgumentException($"{embeddings.Length} embedding values for {items.Count} items of width {dim}");
         string full = Path.GetFullPath(directory);
         var itemList = items.Select((it, i) => new IndexItem(i, Path.GetFullPath(it.Path), it.Label)).ToList();
@@ -85,9 +91,11 @@ public sealed class ImageIndex : IDisposable
         var graph = VectorGraph.Create(dim, options);
         try
         {
-            graph.Add(vectors, 0, threads, cancel);
-            var manifest = new IndexManifest(IndexManifest.FormatName, generation, itemList.Count, dim, checkpoint, preprocessing, options,
-                IndexFiles.For(generation), DateTime.UtcNow);
+            var plan = recallTarget > 0
+                ? PlanSearch(graph, vectors, recallTarget, calibrationSamples, threads, cancel)
+                : GivenExpansion(graph, vectors, threads, cancel);
+            var manifest = new IndexManifest(IndexManifest.FormatName, generation, itemList.Count, dim, checkpoint, preprocessing,
+                options with { ExpansionSearch = graph.ExpansionSearch }, IndexFiles.For(generation), DateTime.UtcNow, plan);
             if (exists)
             {
                 WriteGeneration(full, manifest, vectors, itemList, graph);
@@ -120,6 +128,48 @@ public sealed class ImageIndex : IDisposable
             throw;
         }
     }
+
+    private static SearchPlan GivenExpansion(VectorGraph graph, float[] vectors, int threads, CancellationToken cancel)
+    {
+        graph.Add(vectors, 0, threads, cancel);
+        return new SearchPlan(SearchPlan.GraphMethod, $"ef {graph.ExpansionSearch} as given");
+    }
+
+    /// <summary>
+    /// Fills <paramref name="graph"/> with <paramref name="vectors"/> and chooses the default search for a recall@10 target:
+    /// below <see cref="SearchPlan.MinGraphRows"/> rows exact search; otherwise min(<paramref name="samples"/>, n / 10)
+    /// seeded rows are held out of the graph, the smallest ef whose recall on them reaches the target with 95 %
+    /// confidence is found (<see cref="ExpansionCalibration"/>, from ef 128), the rows are inserted, and the graph is
+    /// searched at that ef by default — or exactly, if no ef up to <see cref="ExpansionCalibration.MaxExpansion"/> reached it
+    /// (on such data a graph search at that ef costs more than a scan; docs/performance.md).
+    /// </summary>
+    public static SearchPlan PlanSearch(VectorGraph graph, float[] vectors, double recallTarget, int samples, int threads, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(vectors);
+        int n = vectors.Length / graph.Dim;
+        if (n < SearchPlan.MinGraphRows)
+        {
+            graph.Add(vectors, 0, threads, cancel);
+            return new SearchPlan(SearchPlan.ExactMethod,
+                $"{n} images, fewer than {SearchPlan.MinGraphRows}: an exact scan costs no more than a graph search and is exact", recallTarget);
+        }
+        int count = Math.Min(samples, n / 10), k = SearchPlan.DefaultK;
+        var held = ExpansionCalibration.HeldOutRows(n, count, seed: 7);
+        var heldSet = held.ToHashSet();
+        graph.AddRows(vectors, Enumerable.Range(0, n).Where(r => !heldSet.Contains(r)).ToArray(), threads, cancel);
+        var choice = ExpansionCalibration.Calibrate(graph, vectors, held, k, recallTarget, threads);
+        graph.AddRows(vectors, held, threads, cancel);
+        graph.ExpansionSearch = choice.Expansion;
+        string measured = string.Create(CultureInfo.InvariantCulture,
+            $"recall@{k} of {count} held-out images {choice.Recall:F4} (95 % lower bound {choice.LowerBound:F4}) at ef {choice.Expansion}");
+        return choice.Reached
+            ? new SearchPlan(SearchPlan.GraphMethod, $"{measured}: the smallest ef tried that reaches {recallTarget.ToString(CultureInfo.InvariantCulture)}", recallTarget, k, count, choice.Tried)
+            : new SearchPlan(SearchPlan.ExactMethod, $"{measured}: no ef up to {ExpansionCalibration.MaxExpansion} reaches {recallTarget.ToString(CultureInfo.InvariantCulture)}, so exact search", recallTarget, k, count, choice.Tried);
+    }
+
+    /// <summary>Whether <paramref name="method"/> searches exactly on this index.</summary>
+    public bool IsExact(SearchMethod method) => method == SearchMethod.Exact || (method == SearchMethod.Default && Manifest.Search?.IsExact == true);
 
     /// <summary>Opens the index at <paramref name="directory"/>; a damaged or missing file is named in the error.</summary>
     public static ImageIndex Open(string directory)
@@ -167,11 +217,12 @@ public sealed class ImageIndex : IDisposable
 
     /// <summary>
     /// The <paramref name="k"/> nearest items to <paramref name="query"/> (an L2-normalised embedding), best
-    /// first: through the graph, or with <paramref name="exact"/> by the blocked exact k-NN (<see cref="Knn"/>),
-    /// the reference.
+    /// first: through the graph, or by the blocked exact k-NN (<see cref="Knn"/>), the reference, as
+    /// <paramref name="method"/> says (by default as the manifest's <see cref="SearchPlan"/> says).
     /// </summary>
-    public IReadOnlyList<ImageHit> Search(ReadOnlySpan<float> query, int k, bool exact)
+    public IReadOnlyList<ImageHit> Search(ReadOnlySpan<float> query, int k, SearchMethod method = SearchMethod.Default)
     {
+        bool exact = IsExact(method);
         if (query.Length != Dim) throw new ArgumentException($"query of width {query.Length}, the index holds width {Dim}", nameof(query));
         k = Math.Min(k, Count);
         if (k <= 0) return [];

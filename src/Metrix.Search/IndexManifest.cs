@@ -17,6 +17,7 @@ namespace Metrix.Search;
 /// <param name="Graph">The HNSW graph's settings.</param>
 /// <param name="Files">The current generation's data files.</param>
 /// <param name="Updated">UTC time of the commit.</param>
+/// <param name="Search">The default search and why (absent in indexes written before it existed: graph search).</param>
 public sealed record IndexManifest(
     [property: JsonPropertyName("format")] string Format,
     [property: JsonPropertyName("generation")] long Generation,
@@ -26,7 +27,8 @@ public sealed record IndexManifest(
     [property: JsonPropertyName("preprocessing")] IndexPreprocessing Preprocessing,
     [property: JsonPropertyName("graph")] GraphOptions Graph,
     [property: JsonPropertyName("files")] IndexFiles Files,
-    [property: JsonPropertyName("updated")] DateTime Updated)
+    [property: JsonPropertyName("updated")] DateTime Updated,
+    [property: JsonPropertyName("search")] SearchPlan? Search = null)
 {
     /// <summary>The value of <see cref="Format"/>.</summary>
     public const string FormatName = "metrix-index-1";
@@ -60,6 +62,8 @@ public sealed record IndexManifest(
             throw new InvalidDataException($"{path}: format '{manifest?.Format}', expected '{FormatName}'");
         if (manifest.Count < 0 || manifest.Dim < 1 || manifest.Files is null || manifest.Checkpoint is null || manifest.Graph is null || manifest.Preprocessing is null)
             throw new InvalidDataException($"{path}: incomplete index manifest");
+        if (manifest.Search is { Method: not (SearchPlan.GraphMethod or SearchPlan.ExactMethod) } plan)
+            throw new InvalidDataException($"{path}: search method '{plan.Method}', expected '{SearchPlan.GraphMethod}' or '{SearchPlan.ExactMethod}'");
         foreach (var file in manifest.Files.All())
             if (file != Path.GetFileName(file)) throw new InvalidDataException($"{path}: data file '{file}' must lie in the index directory");
         return manifest;

@@ -33,20 +33,26 @@ public sealed class IndexCommand : Command
         var output = Flags.RequiredText("out", "Index directory to create (an existing index there is replaced atomically)");
         var connectivity = Flags.Int("connectivity", "HNSW edges per node (M)", GraphOptions.DefaultConnectivity);
         var expansionAdd = Flags.Int("expansion_add", "Candidates while inserting (efConstruction)", GraphOptions.DefaultExpansionAdd);
-        var expansionSearch = Flags.Int("expansion_search", "Candidates while searching (ef)", GraphOptions.DefaultExpansionSearch);
+        var expansionSearch = Flags.Int("expansion_search", "Candidates while searching (ef); 0 = the smallest that reaches --recall_target on held-out images", 0);
+        var recallTarget = Flags.Double("recall_target", $"With --expansion_search 0: recall@{SearchPlan.DefaultK} the default search must reach on held-out images (95 % lower bound); if no ef up to {ExpansionCalibration.MaxExpansion} does, or there are fewer than {SearchPlan.MinGraphRows} images, the index searches exactly by default", 0.99);
+        var samples = Flags.Int("calibration_samples", "With --expansion_search 0: images held out of the graph and searched for to calibrate ef (at most a tenth of the images)", ExpansionCalibration.DefaultSamples);
         var (batchSize, workers, threads) = Compute();
         var command = new Command("build", "Embed a folder of images (or a dataset split) once and write an index directory.");
-        foreach (var option in new Option[] { checkpoint, images, dataset, split, dataRoot, output, connectivity, expansionAdd, expansionSearch, batchSize, workers, threads })
+        foreach (var option in new Option[] { checkpoint, images, dataset, split, dataRoot, output, connectivity, expansionAdd, expansionSearch, recallTarget, samples, batchSize, workers, threads })
             command.Options.Add(option);
         CommandRunner.SetAction(command, (parse, context) =>
         {
             CheckpointFlag.SetThreads(parse.GetValue(threads));
             string? folder = parse.GetValue(images), name = parse.GetValue(dataset);
             if ((folder is null) == (name is null)) throw new UsageException("give exactly one of --images DIR and --dataset NAME");
+            int ef = Range(parse.GetValue(expansionSearch), "expansion_search", 0, 65536);
+            double target = parse.GetValue(recallTarget);
+            if (ef == 0 && target is <= 0 or > 1) throw new UsageException($"--recall_target: invalid value {target.ToString(CultureInfo.InvariantCulture)}; expected a recall in (0, 1]");
+            int heldOut = Range(parse.GetValue(samples), "calibration_samples", 1, 1_000_000);
             var options = new GraphOptions(
                 Range(parse.GetValue(connectivity), "connectivity", 2, 256),
                 Range(parse.GetValue(expansionAdd), "expansion_add", 1, 65536),
-                Range(parse.GetValue(expansionSearch), "expansion_search", 1, 65536));
+                ef == 0 ? GraphOptions.DefaultExpansionSearch : ef);
             string checkpointPath = parse.GetValue(checkpoint)!;
             var model = CheckpointFlag.Load(checkpointPath);
             var identity = CheckpointIdentity.Of(checkpointPath);
@@ -55,8 +61,9 @@ public sealed class IndexCommand : Command
             var vectors = IndexSupport.Embed(model, set, parse.GetValue(workers), parse.GetValue(batchSize), context);
             string outDir = parse.GetValue(output)!;
             using var index = ImageIndex.Build(outDir, vectors, model.Info.EmbeddingSize, set.Items.Select(i => (i.Path, i.Label)).ToList(),
-                identity, IndexSupport.Preprocessing(model, identity), options, Workers.Threads, context.Cancellation);
+                identity, IndexSupport.Preprocessing(model, identity), options, Workers.Threads, ef == 0 ? target : 0, heldOut, context.Cancellation);
             context.Error.WriteLine($"indexed {index.Count} images of width {index.Dim} in {outDir} (generation {index.Manifest.Generation})");
+            context.Error.WriteLine($"default search: {index.Manifest.Search!.Method} ({index.Manifest.Search.Reason})");
             return ExitCodes.Success;
         });
         return command;
@@ -83,6 +90,8 @@ public sealed class IndexCommand : Command
             var vectors = IndexSupport.Embed(model, set, parse.GetValue(workers), parse.GetValue(batchSize), context);
             opened.Add(vectors, set.Items.Select(i => (i.Path, i.Label)).ToList(), Workers.Threads, context.Cancellation);
             context.Error.WriteLine($"added {set.Count} images to {dir}: {opened.Count} in all (generation {opened.Manifest.Generation})");
+            if (opened.Manifest.Search is { } plan)
+                context.Error.WriteLine($"default search unchanged: {plan.Method} ({plan.Reason}); metrix index build over the index chooses it again");
             return ExitCodes.Success;
         });
         return command;
@@ -108,7 +117,9 @@ public sealed class IndexCommand : Command
                 ["checkpoint"] = m.Checkpoint.Path, ["checkpoint_sha256"] = m.Checkpoint.Sha256,
                 ["model"] = m.Checkpoint.Metadata.GetValueOrDefault("model", "?"), ["image_size"] = m.Preprocessing.ImageSize,
                 ["preprocessing"] = m.Preprocessing.Resize, ["connectivity"] = m.Graph.Connectivity, ["expansion_add"] = m.Graph.ExpansionAdd,
-                ["expansion_search"] = m.Graph.ExpansionSearch, ["graph_memory_mb"] = Math.Round(opened.Graph.MemoryBytes / 1e6, 2),
+                ["expansion_search"] = m.Graph.ExpansionSearch,
+                ["search"] = m.Search?.Method ?? SearchPlan.GraphMethod, ["search_reason"] = m.Search?.Reason ?? "written before search plans: graph search",
+                ["graph_memory_mb"] = Math.Round(opened.Graph.MemoryBytes / 1e6, 2),
                 ["size_mb"] = Math.Round(bytes / 1e6, 2), ["updated"] = m.Updated.ToString("u", CultureInfo.InvariantCulture),
             };
             context.Output.WriteLine(parse.GetValue(json)

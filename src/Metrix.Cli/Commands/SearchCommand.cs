@@ -14,7 +14,8 @@ public sealed class SearchCommand : Command
     private readonly Option<string?> _checkpoint = Flags.OptionalText("checkpoint", "Checkpoint (.safetensors) written by metrix train (with --index: optional, must be the index's)");
     private readonly Option<string?> _gallery = Flags.OptionalText("gallery", "Folder of gallery images (searched recursively), embedded on every call");
     private readonly Option<string?> _index = Flags.OptionalText("index", "Instead of --gallery: an index directory written by metrix index build");
-    private readonly Option<bool> _exact = Flags.Switch("exact", "With --index: exact search (blocked k-NN over the stored embeddings) instead of the HNSW graph");
+    private readonly Option<bool> _exact = Flags.Switch("exact", "With --index: exact search (blocked k-NN over the stored embeddings), whatever the index's default");
+    private readonly Option<bool> _graph = Flags.Switch("graph", "With --index: search through the HNSW graph, whatever the index's default (metrix index info shows it)");
     private readonly Option<string> _query = Flags.RequiredText("query", "The query image (PNG, JPEG, WebP, BMP, GIF or TIFF); with --index also a folder of them");
     private readonly Option<int> _k = new("-k", "--k") { Description = "Number of results", DefaultValueFactory = _ => 5 };
     private readonly Option<int> _workers = Flags.Int("num_workers", "Loader threads", 2);
@@ -25,7 +26,7 @@ public sealed class SearchCommand : Command
     public SearchCommand()
         : base("search", "Find the gallery images most similar to a query image, in an index or a folder.")
     {
-        foreach (var option in new Option[] { _checkpoint, _gallery, _index, _exact, _query, _k, _workers, _threads, _json }) Options.Add(option);
+        foreach (var option in new Option[] { _checkpoint, _gallery, _index, _exact, _graph, _query, _k, _workers, _threads, _json }) Options.Add(option);
         CommandRunner.SetAction(this, Execute);
     }
 
@@ -38,6 +39,7 @@ public sealed class SearchCommand : Command
         if ((indexDir is null) == (galleryFlag is null)) throw new UsageException("give exactly one of --index INDEX and --gallery DIR");
         if (indexDir is not null) return SearchIndex(parse, context, indexDir, k);
         if (parse.GetValue(_exact)) throw new UsageException("--exact: only with --index (a --gallery search is always exact)");
+        if (parse.GetValue(_graph)) throw new UsageException("--graph: only with --index (a --gallery search is always exact)");
         string queryPath = parse.GetValue(_query)!, galleryRoot = galleryFlag!;
         if (!File.Exists(queryPath)) throw new UsageException($"--query: file not found: {queryPath}");
         var model = CheckpointFlag.Load(parse.GetValue(_checkpoint) ?? throw new UsageException("--checkpoint: required with --gallery"));
@@ -74,11 +76,13 @@ public sealed class SearchCommand : Command
         string queryArg = parse.GetValue(_query)!;
         var queries = IndexSupport.Queries(queryArg);
         var vectors = IndexSupport.Embed(model, queries, parse.GetValue(_workers), 100, context);
-        bool exact = parse.GetValue(_exact);
+        if (parse.GetValue(_exact) && parse.GetValue(_graph)) throw new UsageException("--exact and --graph: give at most one");
+        var method = parse.GetValue(_exact) ? SearchMethod.Exact : parse.GetValue(_graph) ? SearchMethod.Graph : SearchMethod.Default;
+        bool exact = index.IsExact(method);
         int dim = index.Dim;
         var results = new List<(string Query, IReadOnlyList<ImageHit> Hits)>();
         for (int q = 0; q < queries.Count; q++)
-            results.Add((queries.Items[q].Path, index.Search(vectors.AsSpan(q * dim, dim), k, exact)));
+            results.Add((queries.Items[q].Path, index.Search(vectors.AsSpan(q * dim, dim), k, method)));
         if (parse.GetValue(_json))
         {
             object Hits(IReadOnlyList<ImageHit> hits) => hits.Select(h => new { id = h.Item.Id, path = h.Item.Path, label = h.Item.Label, similarity = Math.Round(h.Similarity, 6) });

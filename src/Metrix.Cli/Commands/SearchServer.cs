@@ -142,7 +142,20 @@ internal sealed class SearchServer : IAsyncDisposable
             await Error(http, 400, $"k: '{kText}' is not a count from 1 to {options.MaxK}").ConfigureAwait(false);
             return;
         }
-        bool exact = http.Request.Query.TryGetValue("exact", out var exactText) && (exactText.ToString() is "1" or "true");
+        // exact=1 searches exactly, exact=0 through the graph, absent as the index's plan says (metrix index info).
+        var method = SearchMethod.Default;
+        if (http.Request.Query.TryGetValue("exact", out var exactText))
+        {
+            switch (exactText.ToString())
+            {
+                case "1" or "true": method = SearchMethod.Exact; break;
+                case "0" or "false": method = SearchMethod.Graph; break;
+                default:
+                    await Error(http, 400, $"exact: '{exactText}' is not one of 1, true, 0, false").ConfigureAwait(false);
+                    return;
+            }
+        }
+        bool exact = _index.IsExact(method);
         // Kestrel's own limit would abort the read mid-upload and close the connection under the client, which
         // may then never see the 413. Instead read up to the limit, and past it drain up to as much again before
         // answering 413, so moderately oversized uploads get their JSON message; larger ones are cut off.
@@ -202,7 +215,7 @@ internal sealed class SearchServer : IAsyncDisposable
         {
             _embedding.Release();
         }
-        var hits = _index.Search(query, k, exact);
+        var hits = _index.Search(query, k, method);
         await http.Response.WriteAsJsonAsync(new
         {
             k,

@@ -24,11 +24,14 @@ public sealed class IndexCommandTests(SearchFixture fx) : IClassFixture<SearchFi
             Assert.Equal(3, info.RootElement.GetProperty("classes").GetInt32());
             Assert.Equal(CheckpointIdentity.Of(_fx.Checkpoint).Sha256, info.RootElement.GetProperty("checkpoint_sha256").GetString());
             Assert.Equal(32, info.RootElement.GetProperty("image_size").GetInt32());
+            // A few dozen images: exact search by default (SearchPlanTests covers the calibrated graph).
+            Assert.Equal("exact", info.RootElement.GetProperty("search").GetString());
         }
 
         string query = _fx.Images[4];
-        var approximate = Search(index, query, 5);
+        var approximate = Search(index, query, 5, "--graph");
         var exact = Search(index, query, 5, "--exact");
+        Assert.Equal(exact, Search(index, query, 5));
         Assert.Equal(Path.GetFullPath(query), approximate[0].Path);
         Assert.Equal(1.0, approximate[0].Similarity, 4);
         // A graph over a few dozen points is searched exhaustively: the same neighbours as the exact reference.
@@ -173,6 +176,12 @@ public sealed class IndexCommandTests(SearchFixture fx) : IClassFixture<SearchFi
         (code, _, error) = CliRun.Run("index", "build", "--checkpoint", _fx.Checkpoint, "--images", _fx.Gallery, "--out", _fx.Fresh("x"), "--connectivity", "1");
         Assert.Equal(2, code);
         Assert.Contains("--connectivity", error);
+        (code, _, error) = CliRun.Run("index", "build", "--checkpoint", _fx.Checkpoint, "--images", _fx.Gallery, "--out", _fx.Fresh("y"), "--recall_target", "1.5");
+        Assert.Equal(2, code);
+        Assert.Contains("--recall_target", error);
+        (code, _, error) = CliRun.Run("search", "--index", _fx.CopyOfIndex(), "--query", _fx.Images[0], "--exact", "--graph");
+        Assert.Equal(2, code);
+        Assert.Contains("--exact and --graph", error);
         (code, _, error) = CliRun.Run("index", "info", _fx["missing"]);
         Assert.Equal(1, code);
         Assert.Contains("missing", error);
