@@ -105,7 +105,7 @@ def main():
                      "load_average": load_average()})
         print(f"ef {ef}: recall@{a.k} {recall:.4f}, {single:.0f} q/s on 1 thread, {multi:.0f} q/s on {a.threads}", file=sys.stderr, flush=True)
     print(json.dumps({"benchmark": "index", "engine": "faiss-hnsw", "faiss": faiss.__version__, "vectors": a.vectors, "n": n, "dim": dim,
-                      "queries": len(queries), "k": a.k, "connectivity": a.M, "expansion_add": a.ef_construction, "threads": a.threads,
+                      "queries": len(queries), "k": a.k, "connectivity": index.hnsw.nb_neighbors(1), "expansion_add": index.hnsw.efConstruction, "threads": a.threads,
                       "index": ("loaded from " + a.load_index) if a.load_index else "built",
                       "build_seconds": round(build_seconds, 2) if build_seconds is not None else "not built (loaded)",
                       ("load_rss_mb" if a.load_index else "build_rss_mb"): round(after - before, 1), "build_load_average": build_load,

@@ -40,14 +40,16 @@ public sealed class IndexBenchCommandTests : IDisposable
     [Fact]
     public void Recall_target_picks_the_first_expansion_reaching_it_and_measures_it_on_the_queries()
     {
-        var report = Run([.. Small, "--expansion_search", "16", "--recall_target", "0.95", "--calibration_samples", "40"]);
+        var report = Run([.. Small, "--expansion_search", "16", "--recall_target", "0.95", "--calibration_samples", "40", "--calibration_floor", "4"]);
         int chosen = report.GetProperty("calibrated_expansion_search").GetInt32();
         var tried = report.GetProperty("calibration_tried").EnumerateArray()
-            .Select(t => (Ef: t.GetProperty("expansion_search").GetInt32(), Recall: t.GetProperty("recall_at_k").GetDouble())).ToList();
+            .Select(t => (Ef: t.GetProperty("expansion_search").GetInt32(), Bound: t.GetProperty("lower_bound").GetDouble())).ToList();
         Assert.True(report.GetProperty("calibration_reached").GetBoolean());
+        Assert.Equal(10, tried[0].Ef);
         Assert.Equal(chosen, tried[^1].Ef);
-        Assert.True(tried[^1].Recall >= 0.95);
-        Assert.All(tried[..^1], t => Assert.True(t.Recall < 0.95));
+        Assert.True(tried[^1].Bound >= 0.95);
+        Assert.All(tried[..^1], t => Assert.True(t.Bound < 0.95));
+        Assert.True(report.GetProperty("exact_single_query_us").GetDouble() > 0);
         Assert.Contains(report.GetProperty("search").EnumerateArray(), r => r.GetProperty("expansion_search").GetInt32() == chosen);
         Assert.Equal(400, report.GetProperty("n").GetInt32());
     }
@@ -57,6 +59,7 @@ public sealed class IndexBenchCommandTests : IDisposable
     [InlineData("--recall_target", "--recall_target", "--recall_target", "1.5")]
     [InlineData("--calibration_samples", "--calibration_samples", "--recall_target", "0.9", "--calibration_samples", "400")]
     [InlineData("--progress", "--progress", "--progress", "-1")]
+    [InlineData("--calibration_floor", "--calibration_floor", "--calibration_floor", "0")]
     public void Bad_flags_are_refused_by_name(string what, string named, params string[] args)
     {
         string[] extra = what == "--load_graph" ? ["--load_graph", Path.Combine(_dir, "none.usearch")] : [];
