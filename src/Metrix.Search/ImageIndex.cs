@@ -138,16 +138,18 @@ public sealed class ImageIndex : IDisposable
     /// <summary>
     /// Fills <paramref name="graph"/> with <paramref name="vectors"/> and chooses the default search for a recall@10 target:
     /// below <see cref="SearchPlan.MinGraphRows"/> rows exact search; otherwise min(<paramref name="samples"/>, n / 10)
-    /// seeded rows are held out of the graph, the smallest ef whose recall on them reaches the target with 95 %
-    /// confidence is found (<see cref="ExpansionCalibration"/>, from ef 128), the rows are inserted, and the graph is
-    /// searched at that ef by default — or exactly, if no ef up to <see cref="ExpansionCalibration.MaxExpansion"/> reached it
-    /// (on such data a graph search at that ef costs more than a scan; docs/performance.md).
+    /// seeded rows are held out of the graph and the smallest ef whose recall on them reaches the target with 95 %
+    /// confidence is found (<see cref="ExpansionCalibration"/>, from ef 128). If none up to
+    /// <see cref="ExpansionCalibration.MaxExpansion"/> reaches it, exact search. If one does, up to
+    /// <see cref="TimedSamples"/> of the rows are searched one at a time both through the graph at that ef and by the exact
+    /// scan, and the faster is the default: on data where the graph needs a large ef a scan is faster and exact
+    /// (docs/performance.md). Then the held-out rows are inserted.
     /// </summary>
     public static SearchPlan PlanSearch(VectorGraph graph, float[] vectors, double recallTarget, int samples, int threads, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(vectors);
-        int n = vectors.Length / graph.Dim;
+        int dim = graph.Dim, n = vectors.Length / dim;
         if (n < SearchPlan.MinGraphRows)
         {
             graph.Add(vectors, 0, threads, cancel);
@@ -159,13 +161,56 @@ public sealed class ImageIndex : IDisposable
         var heldSet = held.ToHashSet();
         graph.AddRows(vectors, Enumerable.Range(0, n).Where(r => !heldSet.Contains(r)).ToArray(), threads, cancel);
         var choice = ExpansionCalibration.Calibrate(graph, vectors, held, k, recallTarget, threads);
+        var invariant = CultureInfo.InvariantCulture;
+        string measured = string.Create(invariant,
+            $"recall@{k} of {count} held-out images {choice.Recall:F4} (95 % lower bound {choice.LowerBound:F4}) at ef {choice.Expansion}");
+        SearchPlan plan;
+        if (!choice.Reached)
+        {
+            plan = new SearchPlan(SearchPlan.ExactMethod, string.Create(invariant,
+                $"{measured}: no ef up to {ExpansionCalibration.MaxExpansion} reaches {recallTarget}, so exact search"), recallTarget, k, count, choice.Tried);
+        }
+        else
+        {
+            var (graphMicroseconds, exactMicroseconds) = TimeOneAtATime(graph, vectors, held, k);
+            bool scan = exactMicroseconds <= graphMicroseconds;
+            plan = new SearchPlan(scan ? SearchPlan.ExactMethod : SearchPlan.GraphMethod, string.Create(invariant,
+                $"{measured} reaches {recallTarget}; one query at a time the graph took {graphMicroseconds:F0} µs there, an exact scan {exactMicroseconds:F0} µs: {(scan ? "exact search, as fast and exact" : "graph search")}"),
+                recallTarget, k, count, choice.Tried, Math.Round(graphMicroseconds, 1), Math.Round(exactMicroseconds, 1));
+        }
         graph.AddRows(vectors, held, threads, cancel);
         graph.ExpansionSearch = choice.Expansion;
-        string measured = string.Create(CultureInfo.InvariantCulture,
-            $"recall@{k} of {count} held-out images {choice.Recall:F4} (95 % lower bound {choice.LowerBound:F4}) at ef {choice.Expansion}");
-        return choice.Reached
-            ? new SearchPlan(SearchPlan.GraphMethod, $"{measured}: the smallest ef tried that reaches {recallTarget.ToString(CultureInfo.InvariantCulture)}", recallTarget, k, count, choice.Tried)
-            : new SearchPlan(SearchPlan.ExactMethod, $"{measured}: no ef up to {ExpansionCalibration.MaxExpansion} reaches {recallTarget.ToString(CultureInfo.InvariantCulture)}, so exact search", recallTarget, k, count, choice.Tried);
+        return plan;
+    }
+
+    /// <summary>Held-out rows timed one at a time by <see cref="PlanSearch"/>.</summary>
+    public const int TimedSamples = 100;
+
+    /// <summary>
+    /// Mean microseconds a query of up to <see cref="TimedSamples"/> of <paramref name="rows"/>, one at a time, through
+    /// the graph at its current ef and by the exact scan of <paramref name="vectors"/> — interleaved, so that a change
+    /// of load affects both — after one untimed query of each.
+    /// </summary>
+    private static (double Graph, double Exact) TimeOneAtATime(VectorGraph graph, float[] vectors, int[] rows, int k)
+    {
+        int dim = graph.Dim, count = Math.Min(rows.Length, TimedSamples);
+        var keys = new long[k];
+        var sims = new float[k];
+        graph.Search(vectors.AsSpan(rows[0] * dim, dim), keys, sims);
+        Knn.Search(vectors.AsSpan(rows[0] * dim, dim), vectors, dim, k);
+        long graphTicks = 0, exactTicks = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var query = vectors.AsSpan(rows[i] * dim, dim);
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            graph.Search(query, keys, sims);
+            long middle = System.Diagnostics.Stopwatch.GetTimestamp();
+            Knn.Search(query, vectors, dim, k);
+            exactTicks += System.Diagnostics.Stopwatch.GetTimestamp() - middle;
+            graphTicks += middle - start;
+        }
+        double perQuery = 1e6 / System.Diagnostics.Stopwatch.Frequency / count;
+        return (graphTicks * perQuery, exactTicks * perQuery);
     }
 
     /// <summary>Whether <paramref name="method"/> searches exactly on this index.</summary>

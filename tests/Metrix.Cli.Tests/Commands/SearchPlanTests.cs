@@ -52,14 +52,17 @@ public sealed class SearchPlanTests : IDisposable
     }
 
     [Fact]
-    public void Easy_data_gets_the_graph_at_the_floor_with_its_measured_recall_kept_in_the_manifest()
+    public void Easy_data_is_calibrated_at_the_floor_and_the_faster_of_graph_and_scan_kept_in_the_manifest()
     {
         const int dim = 8;
         var x = UnitRows(2000, dim, seed: 2);
+        SearchPlan plan;
         using (var index = Build(x, dim, GraphOptions.Default, 0.99))
         {
-            var plan = index.Manifest.Search!;
-            Assert.Equal(SearchPlan.GraphMethod, plan.Method);
+            plan = index.Manifest.Search!;
+            Assert.True(plan.GraphMicroseconds > 0 && plan.ExactMicroseconds > 0);
+            Assert.Equal(plan.ExactMicroseconds <= plan.GraphMicroseconds ? SearchPlan.ExactMethod : SearchPlan.GraphMethod, plan.Method);
+            Assert.Equal(plan.IsExact, index.IsExact(SearchMethod.Default));
             Assert.Equal(200, plan.Samples);
             Assert.Equal(10, plan.K);
             var point = Assert.Single(plan.Tried!);
@@ -68,10 +71,10 @@ public sealed class SearchPlanTests : IDisposable
             Assert.Equal(point.Expansion, index.Manifest.Graph.ExpansionSearch);
             Assert.Equal(point.Expansion, index.Graph.ExpansionSearch);
             Assert.Equal(2000, index.Graph.Count);
-            Assert.False(index.IsExact(SearchMethod.Default));
         }
         using var opened = ImageIndex.Open(Path.Combine(_root, "index"));
-        Assert.Equal(SearchPlan.GraphMethod, opened.Manifest.Search!.Method);
+        Assert.Equal(plan, opened.Manifest.Search! with { Tried = plan.Tried });
+        Assert.Equal(plan.Tried, opened.Manifest.Search.Tried);
         Assert.Equal(ExpansionCalibration.DefaultMinExpansion, opened.Graph.ExpansionSearch);
         Assert.Equal(0.99, opened.Manifest.Search.RecallTarget);
     }
@@ -88,14 +91,17 @@ public sealed class SearchPlanTests : IDisposable
             Assert.True(tried.Count >= 2, "a graph of 2 edges a node needs more than the floor");
             Assert.All(tried.Take(tried.Count - 1), t => Assert.True(t.LowerBound < 0.99));
             Assert.Equal(tried.Zip(tried.Skip(1), (a, b) => b.Expansion == Math.Min(2 * a.Expansion, ExpansionCalibration.MaxExpansion)), tried.Skip(1).Select(_ => true));
-            if (index.Manifest.Search.Method == SearchPlan.GraphMethod)
+            Assert.Equal(tried[^1].Expansion, index.Graph.ExpansionSearch);
+            if (tried[^1].LowerBound >= 0.99)
             {
-                Assert.True(tried[^1].LowerBound >= 0.99);
-                Assert.Equal(tried[^1].Expansion, index.Graph.ExpansionSearch);
+                // Reached: the faster of the graph at that ef and the scan.
+                Assert.True(index.Manifest.Search.GraphMicroseconds > 0);
+                Assert.Equal(index.Manifest.Search.ExactMicroseconds <= index.Manifest.Search.GraphMicroseconds, index.Manifest.Search.IsExact);
             }
             else
             {
                 Assert.Equal(ExpansionCalibration.MaxExpansion, tried[^1].Expansion);
+                Assert.True(index.Manifest.Search.IsExact);
             }
         }
 
