@@ -136,6 +136,50 @@ public sealed class KnnTests
             }
     }
 
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Fewer_queries_than_threads_split_the_gallery_and_rank_as_the_full_sort(int width)
+    {
+        const int dim = 12;
+        var g = IntegerRows(1300, dim, 5);
+        Array.Copy(g, 3 * dim, g, 1250 * dim, dim); // a tie across gallery parts: the lower index first
+        var options = new KnnOptions { GalleryBlock = 100 };
+        foreach (int nq in new[] { 1, 3 })
+        {
+            var q = IntegerRows(nq, dim, 6);
+            foreach (int k in new[] { 1, 5, 450, 1300 })
+            {
+                var expected = BruteForce(q, g, dim, k, excludeSelf: false);
+                using (Workers.Use(4))
+                {
+                    var split = Run(q, g, dim, k, false, options, (ScanWidth)width);
+                    Assert.Equal(expected.Indices, split.Indices);
+                    Assert.Equal(expected.Similarities, split.Similarities);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_single_query_gets_the_same_bits_on_any_number_of_threads()
+    {
+        const int dim = 24;
+        var rng = new Rng(8);
+        var g = new float[5000 * dim];
+        var q = new float[dim];
+        rng.FillNormal(g, 0, 1);
+        rng.FillNormal(q, 0, 1);
+        Neighbours one;
+        using (Workers.Use(1)) one = Knn.Search(q, g, dim, 20);
+        foreach (int threads in new[] { 2, 3, 8 })
+        {
+            using var scope = Workers.Use(threads);
+            var many = Knn.Search(q, g, dim, 20);
+            Assert.Equal(one.Indices, many.Indices);
+            Assert.Equal(one.Similarities.Select(BitConverter.SingleToInt32Bits), many.Similarities.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
     [Fact]
     public void Bad_arguments_are_named()
     {
