@@ -34,7 +34,7 @@ public sealed class IndexCommand : Command
         var connectivity = Flags.Int("connectivity", "HNSW edges per node (M)", GraphOptions.DefaultConnectivity);
         var expansionAdd = Flags.Int("expansion_add", "Candidates while inserting (efConstruction)", GraphOptions.DefaultExpansionAdd);
         var expansionSearch = Flags.Int("expansion_search", "Candidates while searching (ef); 0 = the smallest that reaches --recall_target on held-out images", 0);
-        var recallTarget = Flags.Double("recall_target", $"With --expansion_search 0: recall@{SearchPlan.DefaultK} the default search must reach on held-out images (95 % lower bound); if no ef up to {ExpansionCalibration.MaxExpansion} does, or there are fewer than {SearchPlan.MinGraphRows} images, the index searches exactly by default", 0.99);
+        var recallTarget = Flags.Double("recall_target", $"With --expansion_search 0: recall@{SearchPlan.DefaultK} the default search must reach on held-out images (95 % lower bound); if no ef up to {ExpansionCalibration.MaxExpansion} does, an exact scan is as fast as the graph at that ef, or there are fewer than {SearchPlan.MinGraphRows} images, the index searches exactly by default", 0.99);
         var samples = Flags.Int("calibration_samples", "With --expansion_search 0: images held out of the graph and searched for to calibrate ef (at most a tenth of the images)", ExpansionCalibration.DefaultSamples);
         var (batchSize, workers, threads) = Compute();
         var command = new Command("build", "Embed a folder of images (or a dataset split) once and write an index directory.");

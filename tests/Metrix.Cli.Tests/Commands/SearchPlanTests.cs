@@ -109,7 +109,7 @@ public sealed class SearchPlanTests : IDisposable
         using var exact = Build(x, dim, GraphOptions.Default, 1.0, "exact");
         Assert.Equal(SearchPlan.ExactMethod, exact.Manifest.Search!.Method);
         Assert.Equal(ExpansionCalibration.MaxExpansion, exact.Manifest.Search.Tried![^1].Expansion);
-        Assert.Contains("no ef up to 4096", exact.Manifest.Search.Reason);
+        Assert.Contains($"no ef up to {ExpansionCalibration.MaxExpansion}", exact.Manifest.Search.Reason);
         var query = UnitRows(1, dim, seed: 99);
         Assert.Equal(exact.Search(query, 10, SearchMethod.Exact).Select(h => h.Item.Id), exact.Search(query, 10).Select(h => h.Item.Id));
     }
