@@ -37,13 +37,14 @@ public sealed class IndexBenchCommand : Command
     private readonly Option<double> _recallTarget = Flags.Double("recall_target", "Also pick the smallest ef whose recall@k on gallery rows held out of the graph reaches this (95 % lower bound), as metrix index build does, and measure it on the queries (0 = off)", 0);
     private readonly Option<int> _calibrationSamples = Flags.Int("calibration_samples", "Gallery rows held out and searched for by --recall_target", ExpansionCalibration.DefaultSamples);
     private readonly Option<int> _calibrationFloor = Flags.Int("calibration_floor", "First ef --recall_target tries", ExpansionCalibration.DefaultMinExpansion);
+    private readonly Option<bool> _plan = Flags.Switch("plan", "Build as metrix index build does (ImageIndex.PlanSearch with --recall_target and --calibration_samples) and report the default search it chooses");
     private readonly Option<bool> _json = Flags.Switch("json", "Print one JSON object");
 
     /// <summary>The command.</summary>
     public IndexBenchCommand()
         : base("index", "Time the approximate index (USearch HNSW) against exact search: build, memory, queries per second, recall@k.")
     {
-        foreach (var option in new Option[] { _vectors, _write, _n, _dim, _clusters, _spread, _queries, _k, _connectivity, _expansionAdd, _expansionSearch, _seconds, _threads, _saveGraph, _loadGraph, _progress, _recallTarget, _calibrationSamples, _calibrationFloor, _json })
+        foreach (var option in new Option[] { _vectors, _write, _n, _dim, _clusters, _spread, _queries, _k, _connectivity, _expansionAdd, _expansionSearch, _seconds, _threads, _saveGraph, _loadGraph, _progress, _recallTarget, _calibrationSamples, _calibrationFloor, _plan, _json })
             Options.Add(option);
         CommandRunner.SetAction(this, Execute);
     }
@@ -103,6 +104,10 @@ public sealed class IndexBenchCommand : Command
         if (floor is < 1 or > ExpansionCalibration.MaxExpansion) throw new UsageException($"--calibration_floor: invalid value {floor}; expected 1 to {ExpansionCalibration.MaxExpansion}");
         if (target != 0 && parse.GetValue(_loadGraph) is not null)
             throw new UsageException("--recall_target calibrates while building (on rows held out of the graph); it cannot be used with --load_graph");
+        bool planned = parse.GetValue(_plan);
+        if (planned && (target == 0 || parse.GetValue(_loadGraph) is not null))
+            throw new UsageException("--plan builds the graph as metrix index build does: it needs --recall_target and cannot be used with --load_graph");
+        SearchPlan? plan = null;
         int[] heldOut = [];
         string buildLoad = "";
         VectorGraph graph;
@@ -122,7 +127,7 @@ public sealed class IndexBenchCommand : Command
         {
             int every = parse.GetValue(_progress);
             if (every < 0) throw new UsageException($"--progress: invalid value {every}; expected 0 (none) or a positive count");
-            if (target != 0)
+            if (target != 0 && !planned)
             {
                 if (samples >= n) throw new UsageException($"--calibration_samples: {samples} must be below --n ({n})");
                 heldOut = ExpansionCalibration.HeldOutRows(n, samples, seed: 7);
@@ -131,6 +136,13 @@ public sealed class IndexBenchCommand : Command
             var order = Enumerable.Range(0, n).Where(r => !held.Contains(r)).ToArray();
             clock.Restart();
             graph = VectorGraph.Create(dim, options);
+            if (planned)
+            {
+                context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"building {n} x {dim} and planning its default search as metrix index build does"));
+                plan = ImageIndex.PlanSearch(graph, gallery, target, samples, threads, context.Cancellation);
+                context.Error.WriteLine($"default search: {plan.Method} ({plan.Reason})");
+                order = [];
+            }
             // Inserted in chunks only to report progress; each chunk is inserted on all threads, and the
             // graph is the same as one Add of all rows would give up to the order of concurrent inserts.
             int chunk = every > 0 ? every : n;
@@ -169,6 +181,8 @@ public sealed class IndexBenchCommand : Command
         double rssAfter = ResidentMegabytes();
 
         if (choice is not null && !efs.Contains(choice.Expansion)) efs = [.. efs.Append(choice.Expansion).Order()];
+        if (plan is { IsExact: false } && !efs.Contains(graph.ExpansionSearch)) efs = [.. efs.Append(graph.ExpansionSearch).Order()];
+        int plannedExpansion = graph.ExpansionSearch;
 
         var rows = new List<Dictionary<string, object>>();
         double seconds = parse.GetValue(_seconds);
@@ -202,6 +216,19 @@ public sealed class IndexBenchCommand : Command
             ["exact_single_query_us"] = Math.Round(exactSingleMicroseconds, 1),
             ["peak_memory_mb"] = Math.Round(BenchCommand.PeakResidentMegabytes(), 1), ["search"] = rows,
         };
+        if (plan is not null)
+        {
+            report["recall_target"] = target;
+            report["plan_method"] = plan.Method;
+            report["plan_expansion_search"] = plannedExpansion;
+            report["plan_reason"] = plan.Reason;
+            report["plan_graph_us"] = plan.GraphMicroseconds is double pg ? pg : "not timed";
+            report["plan_exact_us"] = plan.ExactMicroseconds is double pe ? pe : "not timed";
+            var planRow = rows.FirstOrDefault(r => (int)r["expansion_search"] == plannedExpansion);
+            report["default_recall_at_k"] = plan.IsExact ? 1.0 : planRow!["recall_at_k"];
+            report["default_latency_us_1_query"] = plan.IsExact ? Math.Round(exactSingleMicroseconds, 1) : planRow!["latency_us_1_thread"];
+            report["plan_tried"] = (plan.Tried ?? []).Select(t => new Dictionary<string, object> { ["expansion_search"] = t.Expansion, ["recall_at_k"] = Math.Round(t.Recall, 4), ["lower_bound"] = Math.Round(t.LowerBound, 4) }).ToList();
+        }
         if (choice is not null)
         {
             report["recall_target"] = target;

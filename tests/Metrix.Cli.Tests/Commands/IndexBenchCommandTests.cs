@@ -54,7 +54,26 @@ public sealed class IndexBenchCommandTests : IDisposable
         Assert.Equal(400, report.GetProperty("n").GetInt32());
     }
 
+    [Fact]
+    public void Plan_builds_as_index_build_does_and_reports_the_default_search()
+    {
+        var small = Run([.. Small, "--plan", "--recall_target", "0.99"]);
+        Assert.Equal("exact", small.GetProperty("plan_method").GetString());
+        Assert.Equal(1.0, small.GetProperty("default_recall_at_k").GetDouble());
+
+        var report = Run("--n", "1500", "--dim", "16", "--clusters", "100", "--queries", "30", "--seconds", "0.01", "--threads", "1", "--json",
+            "--plan", "--recall_target", "0.99", "--calibration_samples", "100");
+        var tried = report.GetProperty("plan_tried").EnumerateArray().ToList();
+        Assert.NotEmpty(tried);
+        Assert.True(tried[^1].GetProperty("lower_bound").GetDouble() >= 0.99);
+        string method = report.GetProperty("plan_method").GetString()!;
+        Assert.Equal(report.GetProperty("plan_exact_us").GetDouble() <= report.GetProperty("plan_graph_us").GetDouble() ? "exact" : "graph", method);
+        Assert.Equal(tried[^1].GetProperty("expansion_search").GetInt32(), report.GetProperty("plan_expansion_search").GetInt32());
+        Assert.InRange(report.GetProperty("default_recall_at_k").GetDouble(), 0.9, 1.0);
+    }
+
     [Theory]
+    [InlineData("--plan", "--plan", "--plan")]
     [InlineData("--load_graph", "--load_graph", "--n", "50")]
     [InlineData("--recall_target", "--recall_target", "--recall_target", "1.5")]
     [InlineData("--calibration_samples", "--calibration_samples", "--recall_target", "0.9", "--calibration_samples", "400")]
