@@ -1,5 +1,5 @@
 using Metrix.Search;
-using Metrix.Tensors;
+using Metrix.Testing;
 
 namespace Metrix.Cli.Tests;
 
@@ -9,19 +9,6 @@ namespace Metrix.Cli.Tests;
 /// </summary>
 public sealed class ExpansionCalibrationTests
 {
-    private static float[] UnitRows(int n, int dim, ulong seed)
-    {
-        var rng = new Rng(seed);
-        var x = new float[n * dim];
-        rng.FillNormal(x, 0, 1);
-        for (int i = 0; i < n; i++)
-        {
-            var row = x.AsSpan(i * dim, dim);
-            System.Numerics.Tensors.TensorPrimitives.Divide(row, System.Numerics.Tensors.TensorPrimitives.Norm(row), row);
-        }
-        return x;
-    }
-
     [Fact]
     public void Held_out_rows_are_distinct_sorted_and_the_same_for_a_seed()
     {
@@ -38,7 +25,7 @@ public sealed class ExpansionCalibrationTests
     public void Reported_recall_is_the_brute_force_recall_of_the_held_out_rows_at_the_chosen_expansion()
     {
         const int n = 600, dim = 24, k = 10;
-        var x = UnitRows(n, dim, seed: 11);
+        var x = UnitRows.Draw(n, dim, seed: 11);
         var held = ExpansionCalibration.HeldOutRows(n, 50, seed: 5);
         var heldSet = held.ToHashSet();
         var inGraph = Enumerable.Range(0, n).Where(r => !heldSet.Contains(r)).ToArray();
@@ -83,7 +70,7 @@ public sealed class ExpansionCalibrationTests
     public void The_first_expansion_tried_is_the_floor_or_k()
     {
         const int n = 400, dim = 8;
-        var x = UnitRows(n, dim, seed: 4);
+        var x = UnitRows.Draw(n, dim, seed: 4);
         var held = ExpansionCalibration.HeldOutRows(n, 20, seed: 1);
         using var graph = VectorGraph.Create(dim, GraphOptions.Default);
         graph.AddRows(x, Enumerable.Range(0, n).Except(held).ToArray(), threads: 1);
@@ -94,7 +81,7 @@ public sealed class ExpansionCalibrationTests
     [Fact]
     public void Rows_that_are_in_the_graph_cannot_be_held_out()
     {
-        var x = UnitRows(100, 8, seed: 2);
+        var x = UnitRows.Draw(100, 8, seed: 2);
         using var graph = VectorGraph.Create(8, GraphOptions.Default);
         graph.Add(x, 0, threads: 1);
         Assert.Throws<ArgumentException>(() => ExpansionCalibration.Calibrate(graph, x, [1, 2, 3], 5, 0.9, threads: 1));

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Metrix.Search;
-using Metrix.Tensors;
+using Metrix.Testing;
 
 namespace Metrix.Cli.Tests;
 
@@ -18,19 +18,6 @@ public sealed class SearchPlanTests : IDisposable
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
     }
 
-    private static float[] UnitRows(int n, int dim, ulong seed)
-    {
-        var rng = new Rng(seed);
-        var x = new float[n * dim];
-        rng.FillNormal(x, 0, 1);
-        for (int i = 0; i < n; i++)
-        {
-            var row = x.AsSpan(i * dim, dim);
-            System.Numerics.Tensors.TensorPrimitives.Divide(row, System.Numerics.Tensors.TensorPrimitives.Norm(row), row);
-        }
-        return x;
-    }
-
     private ImageIndex Build(float[] x, int dim, GraphOptions options, double target, string name = "index") =>
         ImageIndex.Build(Path.Combine(_root, name), x, dim, Enumerable.Range(0, x.Length / dim).Select(i => ($"/images/{i}.png", i % 7)).ToList(),
             new CheckpointIdentity("/checkpoints/model.safetensors", "00", new Dictionary<string, string>()),
@@ -40,7 +27,7 @@ public sealed class SearchPlanTests : IDisposable
     public void A_small_gallery_is_searched_exactly_by_default_and_the_graph_on_request()
     {
         const int dim = 16;
-        var x = UnitRows(SearchPlan.MinGraphRows - 1, dim, seed: 1);
+        var x = UnitRows.Draw(SearchPlan.MinGraphRows - 1, dim, seed: 1);
         using var index = Build(x, dim, GraphOptions.Default, 0.99);
         Assert.Equal(SearchPlan.ExactMethod, index.Manifest.Search!.Method);
         Assert.Contains("fewer than 1000", index.Manifest.Search.Reason);
@@ -55,7 +42,7 @@ public sealed class SearchPlanTests : IDisposable
     public void Easy_data_is_calibrated_at_the_floor_and_the_faster_of_graph_and_scan_kept_in_the_manifest()
     {
         const int dim = 8;
-        var x = UnitRows(2000, dim, seed: 2);
+        var x = UnitRows.Draw(2000, dim, seed: 2);
         SearchPlan plan;
         using (var index = Build(x, dim, GraphOptions.Default, 0.99))
         {
@@ -83,7 +70,7 @@ public sealed class SearchPlanTests : IDisposable
     public void A_weak_graph_is_searched_wider_and_an_unreachable_target_falls_back_to_exact_search()
     {
         const int dim = 48;
-        var x = UnitRows(3000, dim, seed: 3);
+        var x = UnitRows.Draw(3000, dim, seed: 3);
         var weak = new GraphOptions(Connectivity: 2, ExpansionAdd: 4);
         using (var index = Build(x, dim, weak, 0.99, "weak"))
         {
@@ -110,7 +97,7 @@ public sealed class SearchPlanTests : IDisposable
         Assert.Equal(SearchPlan.ExactMethod, exact.Manifest.Search!.Method);
         Assert.Equal(ExpansionCalibration.MaxExpansion, exact.Manifest.Search.Tried![^1].Expansion);
         Assert.Contains($"no ef up to {ExpansionCalibration.MaxExpansion}", exact.Manifest.Search.Reason);
-        var query = UnitRows(1, dim, seed: 99);
+        var query = UnitRows.Draw(1, dim, seed: 99);
         Assert.Equal(exact.Search(query, 10, SearchMethod.Exact).Select(h => h.Item.Id), exact.Search(query, 10).Select(h => h.Item.Id));
     }
 
@@ -118,7 +105,7 @@ public sealed class SearchPlanTests : IDisposable
     public void A_given_expansion_is_kept_and_an_index_without_a_plan_searches_through_the_graph()
     {
         const int dim = 8;
-        var x = UnitRows(1500, dim, seed: 4);
+        var x = UnitRows.Draw(1500, dim, seed: 4);
         string dir = Path.Combine(_root, "given");
         using (var index = Build(x, dim, GraphOptions.Default with { ExpansionSearch = 40 }, 0, "given"))
         {
