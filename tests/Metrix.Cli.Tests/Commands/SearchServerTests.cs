@@ -65,10 +65,15 @@ public sealed class SearchServerTests(SearchFixture fx) : IClassFixture<SearchFi
         await BadUpload(http, "search", new StreamContent(new MemoryStream(new byte[100 << 10])), HttpStatusCode.RequestEntityTooLarge, chunked: true);
         await BadUpload(http, "search", new ByteArrayContent([]), HttpStatusCode.BadRequest);
         await BadUpload(http, "search?k=0", new ByteArrayContent(image), HttpStatusCode.BadRequest);
+        await BadUpload(http, "search?exact=maybe", new ByteArrayContent(image), HttpStatusCode.BadRequest);
 
-        // Still serving, with the same answers.
-        using (var again = await Json(await http.PostAsync("search?k=1&exact=1", new ByteArrayContent(image)), HttpStatusCode.OK))
+        // Still serving, with the same answers, exactly (exact=1), through the graph (exact=0) or as the index's plan says.
+        foreach (var (query, exact) in new[] { ("exact=1", true), ("exact=0", false), ("exact=false", false), ("", _index.IsExact(SearchMethod.Default)) })
+        {
+            using var again = await Json(await http.PostAsync($"search?k=1&{query}", new ByteArrayContent(image)), HttpStatusCode.OK);
             Assert.Equal(item, again.RootElement.GetProperty("results")[0].GetProperty("id").GetInt64());
+            Assert.Equal(exact, again.RootElement.GetProperty("exact").GetBoolean());
+        }
     }
 
     [Fact]
