@@ -100,8 +100,8 @@ public static unsafe class Knn
 
     /// <summary>
     /// Fewer queries than threads (a service's one query at a time): parallel over parts of the gallery instead of
-    /// blocks of queries, which left all but one thread idle while one scanned the whole gallery (memory-bound: 155 ms
-    /// a query at 1,000,000 × 128 on one thread). Parts are whole gallery blocks, each query is scored one row at a
+    /// blocks of queries, which left all but one thread idle while one scanned the whole gallery (155 ms a query at
+    /// 1,000,000 × 128 on one thread, 75 ms split over two: the time goes into reading the gallery). Parts are whole gallery blocks, each query is scored one row at a
     /// time exactly as the query-block path scores it (the same GEMM calls over the same blocks, so the same bits),
     /// and the parts' top-k are merged by the same key order (<see cref="NeighbourKey"/>): the result is the
     /// query-block path's, whatever the thread count.
