@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Metrix.Nn;
 using Metrix.Tensors;
-using Metrix.Testing;
 using Metrix.Training;
 using Metrix.Vision.Loading;
 
@@ -44,7 +43,7 @@ public sealed class TrainerTests : IDisposable
     private static TrainResult Train(GivenTrainOptions options)
     {
         var (run, resolved) = RunDirectory.Start(options, DateTime.Now);
-        return Trainer.Run(resolved, run, new QuietObserver());
+        return Trainer.Run(resolved, run, SilentObserver.Instance);
     }
 
     [Fact]
@@ -57,7 +56,7 @@ public sealed class TrainerTests : IDisposable
         var config = RunDirectory.Open(splitDir);
         config.WriteConfig(config.ReadConfig() with { NumEpochs = 3 });
         var (run, resolved) = RunDirectory.Start(new GivenTrainOptions { Resume = splitDir, Threads = 2, NumWorkers = 2 }, DateTime.Now);
-        var resumed = Trainer.Run(resolved, run, new QuietObserver());
+        var resumed = Trainer.Run(resolved, run, SilentObserver.Instance);
 
         Assert.Equal(straight.Log.Select(r => r.Loss), resumed.Log.Select(r => r.Loss));
         Assert.Equal(straight.Log.Select(r => r.Recall!["1"]), resumed.Log.Select(r => r.Recall!["1"]));
@@ -101,7 +100,7 @@ public sealed class TrainerTests : IDisposable
         var stored = RunDirectory.Open(path);
         stored.WriteConfig(change(stored.ReadConfig()));
         var (run, resolved) = RunDirectory.Start(new GivenTrainOptions { Resume = path, Threads = 2, NumWorkers = 2 }, DateTime.Now);
-        return Trainer.Run(resolved, run, new QuietObserver());
+        return Trainer.Run(resolved, run, SilentObserver.Instance);
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public sealed class TrainingLearnsTests(ITestOutputHelper output) : IDisposable
             EvalEvery = 5, Loss = Metrix.Losses.LossKind.Contrastive, Mode = mode, HardNegatives = 1, Threads = 2, NumWorkers = 1, Seed = 1,
         };
         var (run, options) = RunDirectory.Start(given, DateTime.Now);
-        var result = Trainer.Run(options, run, new QuietObserver());
+        var result = Trainer.Run(options, run, SilentObserver.Instance);
 
         var splits = ImageFolderDataset.Load(data);
         var untrained = new EmbeddingNet(options.ModelName, options.EmbeddingSize, options.L2Norm, new Rng(SeedMixer.Mix((ulong)options.Seed, 0)));
