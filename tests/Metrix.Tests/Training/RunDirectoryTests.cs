@@ -89,11 +89,12 @@ public sealed class RunDirectoryTests : IDisposable
     public void Resume_of_a_run_written_before_the_crop_and_schedule_flags_keeps_what_it_trained_with()
     {
         var (run, _) = RunDirectory.Start(new GivenTrainOptions { SaveRoot = _root, RunName = "old" }, DateTime.Now);
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run.ConfigPath))!.AsObject();
-        Assert.Equal(0.35, (double)json["crop_scale"]!);
-        json.Remove("crop_scale");
-        json.Remove("lr_schedule");
-        File.WriteAllText(run.ConfigPath, json.ToJsonString());
+        EditConfig(run, json =>
+        {
+            Assert.Equal(0.35, (double)json["crop_scale"]!);
+            json.Remove("crop_scale");
+            json.Remove("lr_schedule");
+        });
 
         var (_, options) = RunDirectory.Start(new GivenTrainOptions { Resume = run.Path }, DateTime.Now);
 
@@ -104,10 +105,11 @@ public sealed class RunDirectoryTests : IDisposable
     public void Resume_of_a_run_written_before_sync_bn_trains_without_it()
     {
         var (run, _) = RunDirectory.Start(new GivenTrainOptions { SaveRoot = _root, RunName = "old", SyncBn = true }, DateTime.Now);
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run.ConfigPath))!.AsObject();
-        Assert.True((bool)json["sync_bn"]!);
-        json.Remove("sync_bn");
-        File.WriteAllText(run.ConfigPath, json.ToJsonString());
+        EditConfig(run, json =>
+        {
+            Assert.True((bool)json["sync_bn"]!);
+            json.Remove("sync_bn");
+        });
 
         var (_, options) = RunDirectory.Start(new GivenTrainOptions { Resume = run.Path, SyncBn = true }, DateTime.Now);
 
@@ -124,13 +126,14 @@ public sealed class RunDirectoryTests : IDisposable
     {
         var (run, _) = RunDirectory.Start(new GivenTrainOptions { SaveRoot = _root, RunName = "damaged" }, DateTime.Now);
         File.WriteAllText(run.LastCheckpoint, "last");
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run.ConfigPath))!.AsObject();
-        string[] parts = damage.Split(':');
-        if (damage == "{}") json.Clear();
-        else if (parts[0] == "drop") foreach (var key in parts[1].Split(',')) json.Remove(key);
-        else if (parts[0] == "null") json[parts[1]] = null;
-        else json[parts[1].Split('=')[0]] = parts[1].Split('=')[1];
-        File.WriteAllText(run.ConfigPath, json.ToJsonString());
+        EditConfig(run, json =>
+        {
+            string[] parts = damage.Split(':');
+            if (damage == "{}") json.Clear();
+            else if (parts[0] == "drop") foreach (var key in parts[1].Split(',')) json.Remove(key);
+            else if (parts[0] == "null") json[parts[1]] = null;
+            else json[parts[1].Split('=')[0]] = parts[1].Split('=')[1];
+        });
 
         var e = Assert.Throws<InvalidDataException>(() => RunDirectory.Start(new GivenTrainOptions { Resume = run.Path }, DateTime.Now));
 
@@ -144,10 +147,11 @@ public sealed class RunDirectoryTests : IDisposable
     public void Resume_of_a_run_written_before_overlap_comm_continues_and_overlaps()
     {
         var (run, _) = RunDirectory.Start(new GivenTrainOptions { SaveRoot = _root, RunName = "older", OverlapComm = false }, DateTime.Now);
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run.ConfigPath))!.AsObject();
-        Assert.False((bool)json["overlap_comm"]!);
-        json.Remove("overlap_comm");
-        File.WriteAllText(run.ConfigPath, json.ToJsonString());
+        EditConfig(run, json =>
+        {
+            Assert.False((bool)json["overlap_comm"]!);
+            json.Remove("overlap_comm");
+        });
 
         var (_, options) = RunDirectory.Start(new GivenTrainOptions { Resume = run.Path }, DateTime.Now);
 
@@ -176,5 +180,13 @@ public sealed class RunDirectoryTests : IDisposable
         File.WriteAllText(run.LogPath, "{\"epoch\":0}\nnot json\n");
         var e = Assert.Throws<InvalidDataException>(() => run.ReadLog());
         Assert.StartsWith($"{run.LogPath}:2: not an epoch record", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Rewrites a run's config.json after <paramref name="edit"/>: runs written by older versions, or damaged.</summary>
+    private static void EditConfig(RunDirectory run, Action<System.Text.Json.Nodes.JsonObject> edit)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run.ConfigPath))!.AsObject();
+        edit(json);
+        File.WriteAllText(run.ConfigPath, json.ToJsonString());
     }
 }
